@@ -1,0 +1,92 @@
+package dev.tokenauthority.server;
+
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.logging.LogManager;
+import java.util.logging.Logger;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Starts a Token Authority server on Netty. Every flag has a {@code TA_*} environment twin. */
+@Command(name = "token-authority", mixinStandardHelpOptions = true, version = "Token Authority 0.1.0",
+    description = "Mints, verifies and revokes tokens over gRPC.", sortOptions = false)
+public final class Main implements Callable<Integer> {
+
+  @Option(names = "--grpc-port", defaultValue = "${env:TA_GRPC_PORT:-50051}",
+      description = "gRPC port (env TA_GRPC_PORT; default ${DEFAULT-VALUE}).")
+  int grpcPort;
+
+  @Option(names = "--data-dir", defaultValue = "${env:TA_DATA_DIR:-./data}",
+      description = "Directory of the H2 file, the master key and the bootstrap token (env TA_DATA_DIR; default ${DEFAULT-VALUE}).")
+  Path dataDir;
+
+  @Option(names = "--db-url", defaultValue = "${env:TA_DB_URL}",
+      description = "JDBC URL (env TA_DB_URL; default: the H2 file store in the data dir).")
+  String dbUrl;
+
+  @Option(names = "--db-user", defaultValue = "${env:TA_DB_USER}", description = "Database user (env TA_DB_USER).")
+  String dbUser;
+
+  @Option(names = "--db-password", defaultValue = "${env:TA_DB_PASSWORD}",
+      description = "Database password (env TA_DB_PASSWORD; prefer the environment).")
+  String dbPassword;
+
+  @Option(names = "--db-pool-size", defaultValue = "${env:TA_DB_POOL_SIZE:-10}",
+      description = "Most pooled database connections (env TA_DB_POOL_SIZE; default ${DEFAULT-VALUE}).")
+  int dbPoolSize;
+
+  @Option(names = "--master-key", defaultValue = "${env:TA_MASTER_KEY}",
+      description = "Base64 of the 32-byte key sealing JWT signing keys (env TA_MASTER_KEY; "
+          + "default: <data-dir>/master.key, generated once).")
+  String masterKey;
+
+  @Option(names = "--public-url", defaultValue = "${env:TA_PUBLIC_URL:-" + ServerConfig.DEFAULT_PUBLIC_URL + "}",
+      description = "Public base URL of the REST edge; share links start with it (env TA_PUBLIC_URL; default ${DEFAULT-VALUE}).")
+  String publicUrl;
+
+  @Option(names = "--issuer", defaultValue = "${env:TA_ISSUER}",
+      description = "The iss claim of minted JWTs (env TA_ISSUER; default: the public URL).")
+  String issuer;
+
+  @Option(names = "--admin-email", defaultValue = "${env:TA_ADMIN_EMAIL:-admin@localhost}",
+      description = "Email of the admin created on first start (env TA_ADMIN_EMAIL; default ${DEFAULT-VALUE}).")
+  String adminEmail;
+
+  @Option(names = "--shutdown-grace-seconds", defaultValue = "${env:TA_SHUTDOWN_GRACE_SECONDS:-10}",
+      description = "Seconds in-flight calls may take to finish on shutdown (env TA_SHUTDOWN_GRACE_SECONDS; default ${DEFAULT-VALUE}).")
+  int shutdownGraceSeconds;
+
+  public static void main(String[] args) throws IOException {
+    try (InputStream logging = Main.class.getResourceAsStream("/logging.properties")) {
+      LogManager.getLogManager().readConfiguration(logging);
+    }
+    System.exit(new CommandLine(new Main()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    ServerConfig config = new ServerConfig(grpcPort, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, masterKey,
+        issuer == null || issuer.isBlank() ? publicUrl : issuer, publicUrl, adminEmail,
+        Duration.ofSeconds(shutdownGraceSeconds));
+    TokenAuthorityServer server = new TokenAuthorityServer(config, Clock.systemUTC())
+        .start(NettyServerBuilder.forPort(config.grpcPort()));
+    Logger log = Logger.getLogger(Main.class.getName());
+    log.info("Token Authority listening on gRPC port " + server.port() + " (store " + config.redactedDbUrl()
+        + ", data dir " + config.dataDir().toAbsolutePath().normalize() + ")");
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        server.stop();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "shutdown"));
+    server.blockUntilShutdown();
+    return 0;
+  }
+}

@@ -1,0 +1,62 @@
+package dev.tokenauthority.server;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Every setting of a server, in one place. {@link Main} fills it from flags and
+ * {@code TA_*} environment variables; tests build it directly.
+ *
+ * @param grpcPort the gRPC port (0 picks a free one)
+ * @param dataDir the H2 file, the master key file and the bootstrap token file live here
+ * @param dbUrl JDBC URL; null means the H2 file store in {@code dataDir}
+ * @param dbUser database user, or null
+ * @param dbPassword database password, or null; never logged
+ * @param dbPoolSize most pooled connections
+ * @param masterKey base64 of the 32-byte master key, or null to use {@code <dataDir>/master.key}
+ * @param issuer the {@code iss} claim of every JWT
+ * @param publicUrl the public base URL of the REST edge; share links start with it
+ * @param adminEmail email of the admin user created on first start
+ * @param shutdownGrace how long in-flight calls may finish on shutdown
+ */
+public record ServerConfig(
+    int grpcPort,
+    Path dataDir,
+    String dbUrl,
+    String dbUser,
+    String dbPassword,
+    int dbPoolSize,
+    String masterKey,
+    String issuer,
+    String publicUrl,
+    String adminEmail,
+    Duration shutdownGrace) {
+
+  public static final int DEFAULT_GRPC_PORT = 50051;
+  public static final String DEFAULT_PUBLIC_URL = "http://localhost:8080";
+
+  /** Defaults for a data dir: embedded H2, generated master key. */
+  public static ServerConfig defaults(Path dataDir) {
+    return new ServerConfig(DEFAULT_GRPC_PORT, dataDir, null, null, null, 10, null, DEFAULT_PUBLIC_URL,
+        DEFAULT_PUBLIC_URL, "admin@localhost", Duration.ofSeconds(10));
+  }
+
+  public ServerConfig withGrpcPort(int port) {
+    return new ServerConfig(port, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, masterKey, issuer, publicUrl,
+        adminEmail, shutdownGrace);
+  }
+
+  /** The JDBC URL in effect: the configured one, or the H2 file store in the data dir. */
+  public String effectiveDbUrl() {
+    if (dbUrl != null && !dbUrl.isBlank()) {
+      return dbUrl;
+    }
+    // The server closes H2 itself on shutdown, after in-flight calls finish.
+    return "jdbc:h2:file:" + dataDir.toAbsolutePath().normalize().resolve("tokenauthority") + ";DB_CLOSE_ON_EXIT=FALSE";
+  }
+
+  /** The JDBC URL with any password parameter masked, fit for a log line. */
+  public String redactedDbUrl() {
+    return effectiveDbUrl().replaceAll("(?i)(password=)[^&;]*", "$1***");
+  }
+}

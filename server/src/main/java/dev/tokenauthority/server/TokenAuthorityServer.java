@@ -1,0 +1,104 @@
+package dev.tokenauthority.server;
+
+import dev.tokenauthority.server.api.ApiServices;
+import dev.tokenauthority.server.core.Directory;
+import dev.tokenauthority.server.core.MasterKey;
+import dev.tokenauthority.server.core.Secrets;
+import dev.tokenauthority.server.core.SigningKeys;
+import dev.tokenauthority.server.core.Tenants;
+import dev.tokenauthority.server.core.TokenCore;
+import dev.tokenauthority.server.store.Database;
+import io.grpc.Server;
+import io.grpc.ServerBuilder;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+
+/**
+ * Wires the store, the core and the API services, and owns the gRPC server's life:
+ * {@link #start}, {@link #stop}, {@link #blockUntilShutdown}. It takes any
+ * {@link ServerBuilder}, so tests run it in-process and {@link Main} on Netty.
+ */
+public final class TokenAuthorityServer implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(TokenAuthorityServer.class.getName());
+
+  private final ServerConfig config;
+  private final Database database;
+  private final List<ServerServiceDefinition> services;
+  private final HealthStatusManager health = new HealthStatusManager();
+  private final Path bootstrapFile;
+  private Server server;
+
+  /** Opens (and migrates) the store, loads keys, and bootstraps an empty store. */
+  public TokenAuthorityServer(ServerConfig config, Clock clock) throws IOException {
+    this.config = config;
+    this.database = Database.open(config.effectiveDbUrl(), config.dbUser(), config.dbPassword(), config.dbPoolSize());
+    try {
+      Secrets secrets = new Secrets();
+      SigningKeys keys = new SigningKeys(database, MasterKey.load(config.masterKey(), config.dataDir()), clock,
+          () -> secrets.newId("key_", 24));
+      keys.start();
+      Directory directory = new Directory(database, secrets, clock);
+      TokenCore tokens = new TokenCore(database, directory, secrets, keys, clock, config.issuer(), config.publicUrl());
+      Tenants tenants = new Tenants(database, directory, tokens, secrets, clock);
+      this.bootstrapFile = tenants.bootstrapIfEmpty(config.adminEmail(), config.dataDir());
+      this.services = ApiServices.create(tokens, directory, tenants);
+    } catch (IOException | RuntimeException e) {
+      database.close();
+      throw e;
+    }
+  }
+
+  /** Adds the API, health and reflection services to {@code builder} and starts serving. */
+  public TokenAuthorityServer start(ServerBuilder<?> builder) throws IOException {
+    services.forEach(builder::addService);
+    builder.addService(health.getHealthService()).addService(ProtoReflectionServiceV1.newInstance());
+    server = builder.build().start();
+    services.forEach(s -> health.setStatus(s.getServiceDescriptor().getName(), ServingStatus.SERVING));
+    health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.SERVING);
+    return this;
+  }
+
+  /** The port the server listens on (-1 in-process). */
+  public int port() {
+    return server.getPort();
+  }
+
+  /** The bootstrap token file written by this start, or null if the store was already bootstrapped. */
+  public Path bootstrapFile() {
+    return bootstrapFile;
+  }
+
+  /**
+   * Graceful stop: health turns NOT_SERVING (load balancers drain), new calls are refused,
+   * in-flight calls get the configured grace, then the rest are cancelled and the store closes.
+   */
+  public void stop() throws InterruptedException {
+    if (server != null) {
+      health.enterTerminalState();
+      server.shutdown();
+      if (!server.awaitTermination(config.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS)) {
+        LOG.warning("In-flight calls did not finish within " + config.shutdownGrace() + "; cancelling them");
+        server.shutdownNow();
+        server.awaitTermination(5, TimeUnit.SECONDS);
+      }
+    }
+    database.close();
+  }
+
+  public void blockUntilShutdown() throws InterruptedException {
+    server.awaitTermination();
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    stop();
+  }
+}

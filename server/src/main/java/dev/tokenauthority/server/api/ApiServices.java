@@ -1,0 +1,30 @@
+package dev.tokenauthority.server.api;
+
+import dev.tokenauthority.server.core.Directory;
+import dev.tokenauthority.server.core.Tenants;
+import dev.tokenauthority.server.core.TokenCore;
+import io.grpc.BindableService;
+import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** Every API service, wrapped in the auth interceptor and the error mapper. */
+public final class ApiServices {
+  private ApiServices() {}
+
+  public static List<ServerServiceDefinition> create(TokenCore tokens, Directory directory, Tenants tenants) {
+    AuthInterceptor auth = new AuthInterceptor(tokens);
+    ErrorMapper errors = new ErrorMapper();
+    return Stream.<BindableService>of(
+            new RecordTokenService(tokens),
+            new FaultTokenService(tokens),
+            new AccountApiTokenService(tokens),
+            new AccessTokenService(tokens),
+            new WorkspaceTokenService(tokens),
+            new DirectoryService(directory, tenants))
+        // intercept() runs the last interceptor first: auth, then the error mapper around the handler
+        .map(service -> ServerInterceptors.intercept(service, errors, auth))
+        .toList();
+  }
+}

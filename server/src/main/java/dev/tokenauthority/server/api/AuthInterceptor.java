@@ -1,0 +1,61 @@
+package dev.tokenauthority.server.api;
+
+import dev.tokenauthority.server.core.Principal;
+import dev.tokenauthority.server.core.TokenCore;
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+
+/**
+ * The one auth interceptor: every call to the API services must present a credential,
+ * as {@code authorization: Bearer <secret>} or {@code x-api-key: <secret>}. It resolves
+ * to a {@link Principal} that service methods read with {@link #principal()}; anything
+ * else closes the call with UNAUTHENTICATED. Health and reflection are not intercepted.
+ */
+public final class AuthInterceptor implements ServerInterceptor {
+  static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+  static final Metadata.Key<String> API_KEY = Metadata.Key.of("x-api-key", Metadata.ASCII_STRING_MARSHALLER);
+  private static final Context.Key<Principal> PRINCIPAL = Context.key("dev.tokenauthority.principal");
+  private static final String BEARER = "bearer ";
+
+  private final TokenCore tokens;
+
+  public AuthInterceptor(TokenCore tokens) {
+    this.tokens = tokens;
+  }
+
+  /** The authenticated caller of the current call. */
+  static Principal principal() {
+    Principal principal = PRINCIPAL.get();
+    if (principal == null) {
+      throw new IllegalStateException("service registered without the auth interceptor");
+    }
+    return principal;
+  }
+
+  @Override
+  public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
+      ServerCallHandler<Q, R> next) {
+    Principal principal;
+    try {
+      principal = tokens.authenticate(credential(headers));
+    } catch (RuntimeException e) {
+      ErrorMapper.close(call, e);
+      return new ServerCall.Listener<>() {};
+    }
+    return Contexts.interceptCall(Context.current().withValue(PRINCIPAL, principal), call, headers, next);
+  }
+
+  /** The presented secret: the bearer token, else the API key, else null. */
+  private static String credential(Metadata headers) {
+    String authorization = headers.get(AUTHORIZATION);
+    if (authorization != null && authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+      return authorization.substring(BEARER.length()).trim();
+    }
+    String apiKey = headers.get(API_KEY);
+    return apiKey == null ? null : apiKey.trim();
+  }
+}

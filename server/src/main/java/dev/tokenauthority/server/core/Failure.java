@@ -1,0 +1,98 @@
+package dev.tokenauthority.server.core;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A failure the caller can act on, described without any transport in mind. The API
+ * layer's error mapper turns it into a {@code google.rpc.Status}; anything that is not a
+ * Failure is a server fault.
+ */
+public final class Failure extends RuntimeException {
+
+  /** The class of failure; the error mapper picks the gRPC status code from it. */
+  public enum Code { INVALID_ARGUMENT, UNAUTHENTICATED, PERMISSION_DENIED, NOT_FOUND, ALREADY_EXISTS, ABORTED, UNAVAILABLE }
+
+  /** Machine-readable reasons; each has a twin of the same name in the API's ErrorReason enum. */
+  public enum Reason {
+    CREDENTIAL_MISSING, CREDENTIAL_INVALID, CREDENTIAL_EXPIRED, CREDENTIAL_REVOKED,
+    SCOPE_MISSING, SCOPE_ESCALATION, INVALID_FIELD, RESOURCE_NOT_FOUND, RESOURCE_ALREADY_EXISTS,
+    STORAGE_UNAVAILABLE
+  }
+
+  /** One bad field: its JSON name as the API documents it, and what to change. */
+  public record FieldViolation(String field, String description) {}
+
+  private final Code code;
+  private final Reason reason;
+  private final Map<String, String> metadata;
+  private final List<FieldViolation> violations;
+
+  private Failure(Code code, Reason reason, String message, Map<String, String> metadata,
+      List<FieldViolation> violations) {
+    super(message, null, false, false); // no stack trace: this is an answer, not a fault
+    this.code = code;
+    this.reason = reason;
+    this.metadata = Map.copyOf(metadata);
+    this.violations = List.copyOf(violations);
+  }
+
+  public static Failure invalid(List<FieldViolation> violations) {
+    String message = violations.size() == 1
+        ? violations.get(0).field() + ": " + violations.get(0).description()
+        : violations.size() + " fields are invalid: " + String.join(", ",
+            violations.stream().map(v -> v.field() + ": " + v.description()).toList());
+    return new Failure(Code.INVALID_ARGUMENT, Reason.INVALID_FIELD, message, Map.of(), violations);
+  }
+
+  public static Failure invalid(String field, String description) {
+    return invalid(List.of(new FieldViolation(field, description)));
+  }
+
+  public static Failure unauthenticated(Reason reason, String message) {
+    return new Failure(Code.UNAUTHENTICATED, reason, message, Map.of(), List.of());
+  }
+
+  public static Failure missingScope(String scope) {
+    return new Failure(Code.PERMISSION_DENIED, Reason.SCOPE_MISSING,
+        "This credential lacks the scope " + scope + " that this call requires.", Map.of("scope", scope), List.of());
+  }
+
+  public static Failure escalation(List<String> scopes) {
+    String joined = String.join(" ", scopes);
+    return new Failure(Code.PERMISSION_DENIED, Reason.SCOPE_ESCALATION,
+        "A token cannot be granted scopes its creator lacks: " + joined + ".", Map.of("scopes", joined), List.of());
+  }
+
+  public static Failure notFound(String type, String id) {
+    return new Failure(Code.NOT_FOUND, Reason.RESOURCE_NOT_FOUND,
+        "No " + type + " with ID '" + id + "' exists.", Map.of("type", type, "id", id), List.of());
+  }
+
+  public static Failure alreadyExists(String type, String field, String value) {
+    return new Failure(Code.ALREADY_EXISTS, Reason.RESOURCE_ALREADY_EXISTS,
+        "A " + type + " with " + field + " '" + value + "' already exists; choose another " + field + ".",
+        Map.of("type", type, "field", field), List.of(new FieldViolation(field, "must be unique")));
+  }
+
+  public static Failure storageUnavailable() {
+    return new Failure(Code.UNAVAILABLE, Reason.STORAGE_UNAVAILABLE,
+        "The token store is unavailable; retry later.", Map.of(), List.of());
+  }
+
+  public Code code() {
+    return code;
+  }
+
+  public Reason reason() {
+    return reason;
+  }
+
+  public Map<String, String> metadata() {
+    return metadata;
+  }
+
+  public List<FieldViolation> violations() {
+    return violations;
+  }
+}

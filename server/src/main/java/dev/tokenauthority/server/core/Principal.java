@@ -1,0 +1,30 @@
+package dev.tokenauthority.server.core;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Who is calling: resolved from the credential by the auth interceptor and handed to the
+ * core with every call. It never holds the secret.
+ */
+public record Principal(String tenantId, String userId, String userEmail, String tokenId, Set<String> scopes) {
+
+  public Principal {
+    scopes = Set.copyOf(scopes);
+  }
+
+  /** Throws PERMISSION_DENIED naming {@code scope} unless this principal holds it. */
+  public void require(String scope) {
+    if (!scopes.contains(scope)) {
+      throw Failure.missingScope(scope);
+    }
+  }
+
+  /** Throws PERMISSION_DENIED listing every scope of {@code granted} this principal lacks. */
+  public void requireAll(Set<String> granted) {
+    List<String> lacking = granted.stream().filter(s -> !scopes.contains(s)).toList();
+    if (!lacking.isEmpty()) {
+      throw Failure.escalation(lacking);
+    }
+  }
+}

@@ -1,0 +1,106 @@
+package dev.tokenauthority.server.core;
+
+import dev.tokenauthority.server.store.Database;
+import dev.tokenauthority.server.store.DirectoryRepository;
+import dev.tokenauthority.server.store.Rows.TenantRow;
+import dev.tokenauthority.server.store.Rows.UserRow;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.logging.Logger;
+
+/** Creating tenants, with their first admin and admin token; and the first start's bootstrap. */
+public final class Tenants {
+  private static final Logger LOG = Logger.getLogger(Tenants.class.getName());
+
+  /** A tenant, its first admin and that admin's token. */
+  public record TenantCreated(TenantRow tenant, UserRow admin, TokenCore.Issued adminToken) {}
+
+  private final Database database;
+  private final Directory directory;
+  private final TokenCore tokens;
+  private final Secrets secrets;
+  private final Clock clock;
+
+  public Tenants(Database database, Directory directory, TokenCore tokens, Secrets secrets, Clock clock) {
+    this.database = database;
+    this.directory = directory;
+    this.tokens = tokens;
+    this.secrets = secrets;
+    this.clock = clock;
+  }
+
+  /** Creates a tenant; its admin gets every scope but {@code tenants:write}. Requires {@code tenants:write}. */
+  public TenantCreated createTenant(Principal caller, String name, String adminEmail) {
+    caller.require(Scopes.TENANTS_WRITE);
+    Violations violations = new Violations();
+    violations.text("tenant.name", name, 1, 100);
+    Directory.checkEmail("admin_email", adminEmail, violations);
+    violations.throwIfAny();
+    return insert(name, adminEmail, Scopes.TENANT_ADMIN, caller.tokenId(), "tenant-admin", false);
+  }
+
+  /**
+   * On an empty store: creates the default tenant, an admin holding every scope and the
+   * bootstrap admin token, and writes its secret to {@code <data-dir>/bootstrap-token}
+   * (mode 0600). Later starts, and a node that loses a race to bootstrap, do nothing.
+   * Returns the file written, or null.
+   */
+  public Path bootstrapIfEmpty(String adminEmail, Path dataDir) throws IOException {
+    DirectoryRepository repository = database.jdbi().onDemand(DirectoryRepository.class);
+    if (repository.isBootstrapped()) {
+      return null;
+    }
+    Files.createDirectories(dataDir);
+    Path target = dataDir.resolve("bootstrap-token");
+    Path pending = Files.createTempFile(dataDir, "bootstrap-token", ".pending",
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    try {
+      TenantCreated created;
+      try {
+        created = insert("Default", adminEmail, new LinkedHashSet<>(Scopes.CATALOG), null, "bootstrap-admin", true);
+      } catch (RuntimeException e) {
+        if (Database.isUniqueViolation(e)) {
+          return null; // another node bootstrapped first
+        }
+        throw e;
+      }
+      // The secret reaches the disk before we report success, and only ever a 0600 file.
+      Files.writeString(pending, created.adminToken().secret() + "\n", StandardCharsets.US_ASCII);
+      Files.move(pending, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      LOG.info("Bootstrapped tenant " + created.tenant().id() + " with admin " + created.admin().email()
+          + "; the admin token's secret is in " + target.toAbsolutePath().normalize());
+      return target;
+    } finally {
+      Files.deleteIfExists(pending);
+    }
+  }
+
+  private TenantCreated insert(String name, String adminEmail, Set<String> adminScopes, String createdByTokenId,
+      String tokenName, boolean bootstrap) {
+    Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+    TenantRow tenant = new TenantRow(secrets.newId("ten_", 24), name, now);
+    UserRow admin = directory.newUser(tenant.id(), Directory.UserProfile.ofEmail(adminEmail), adminScopes, now);
+    TokenCore.Issued token = tokens.prepareWorkspaceToken(tenant.id(), admin.id(), admin.email(), createdByTokenId,
+        tokenName, adminScopes, null, now);
+    database.jdbi().useTransaction(handle -> {
+      DirectoryRepository repository = handle.attach(DirectoryRepository.class);
+      repository.insertTenant(tenant);
+      repository.insertUser(admin);
+      tokens.insert(handle, token.row(), List.of());
+      if (bootstrap) {
+        repository.markBootstrapped(tenant.id(), now);
+      }
+    });
+    return new TenantCreated(tenant, admin, token);
+  }
+}

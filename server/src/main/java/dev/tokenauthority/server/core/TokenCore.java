@@ -1,0 +1,285 @@
+package dev.tokenauthority.server.core;
+
+import com.auth0.jwt.JWT;
+import dev.tokenauthority.server.core.Directory.Module;
+import dev.tokenauthority.server.store.Database;
+import dev.tokenauthority.server.store.Rows.AccountRow;
+import dev.tokenauthority.server.store.Rows.TokenRow;
+import dev.tokenauthority.server.store.Rows.UserRow;
+import dev.tokenauthority.server.store.TokenRepository;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * The one core every seed API is a thin adapter over: it checks what the caller may do,
+ * mints secrets (stored only as hashes) or signs JWTs, persists every token, and
+ * resolves a presented secret back to the principal it stands for.
+ */
+public final class TokenCore {
+  /** Record tokens (seed 000): default and maximum lifetime in seconds. */
+  public static final long RECORD_DEFAULT_SECONDS = 86_400;
+  public static final long RECORD_MAX_SECONDS = 2_592_000;
+  /** Fault tokens (seed 001): lifetime bounds in minutes. */
+  public static final int FAULT_MIN_MINUTES = 1;
+  public static final int FAULT_MAX_MINUTES = 43_200;
+  /** Token names: at most this many characters. */
+  public static final int NAME_MAX = 100;
+  /** Account API tokens: at most this many modules. */
+  public static final int MODULES_MAX = 50;
+  /** Share-link codes: 16 base62 characters, about 95 bits. */
+  private static final int SHORT_CODE_LENGTH = 16;
+
+  /** A minted opaque token: its row, and its secret (returned once, never stored). */
+  public record Issued(TokenRow row, String secret, String creatorEmail) {}
+
+  /** A minted access token and the user it authenticates as. */
+  public record IssuedAccessToken(Issued token, UserRow user) {}
+
+  /** A minted account API token with its account and modules expanded. */
+  public record IssuedApiToken(Issued token, AccountRow account, List<Module> modules) {}
+
+  /** A minted JWT; {@code shortLink} only for fault tokens. */
+  public record IssuedJwt(TokenRow row, String jwt, String shortLink) {}
+
+  private final Database database;
+  private final TokenRepository repository;
+  private final Directory directory;
+  private final Secrets secrets;
+  private final SigningKeys keys;
+  private final Clock clock;
+  private final String issuer;
+  private final String publicUrl;
+
+  public TokenCore(Database database, Directory directory, Secrets secrets, SigningKeys keys, Clock clock,
+      String issuer, String publicUrl) {
+    this.database = database;
+    this.repository = database.jdbi().onDemand(TokenRepository.class);
+    this.directory = directory;
+    this.secrets = secrets;
+    this.keys = keys;
+    this.clock = clock;
+    this.issuer = issuer;
+    this.publicUrl = publicUrl.endsWith("/") ? publicUrl.substring(0, publicUrl.length() - 1) : publicUrl;
+  }
+
+  /**
+   * Resolves a presented secret to its principal, or throws UNAUTHENTICATED. Malformed
+   * secrets (wrong prefix, length or checksum) are refused before any lookup.
+   */
+  public Principal authenticate(String secret) {
+    if (secret == null || secret.isEmpty()) {
+      throw Failure.unauthenticated(Failure.Reason.CREDENTIAL_MISSING,
+          "A credential is required: send 'authorization: Bearer <token>' or 'x-api-key: <token>'.");
+    }
+    if (Secrets.kindOf(secret) == null) {
+      throw Failure.unauthenticated(Failure.Reason.CREDENTIAL_INVALID, secret.startsWith("eyJ")
+          ? "Record and fault JWTs grant access to one resource; they cannot authenticate to Token Authority."
+          : "The credential is not a token issued by Token Authority.");
+    }
+    String hash = Secrets.hash(secret);
+    TokenRow token = repository.findBySecretHash(hash)
+        .filter(row -> Secrets.sameHash(row.secretHash(), hash))
+        .orElseThrow(() -> Failure.unauthenticated(Failure.Reason.CREDENTIAL_INVALID,
+            "The credential is not a token issued by Token Authority."));
+    if (token.revokedAt() != null) {
+      throw Failure.unauthenticated(Failure.Reason.CREDENTIAL_REVOKED, "The credential has been revoked.");
+    }
+    if (token.expiresAt() != null && !clock.instant().isBefore(token.expiresAt())) {
+      throw Failure.unauthenticated(Failure.Reason.CREDENTIAL_EXPIRED, "The credential expired at " + token.expiresAt() + ".");
+    }
+    UserRow user = directory.requireUser(token.tenantId(), token.userId());
+    if (!user.active()) {
+      throw Failure.unauthenticated(Failure.Reason.CREDENTIAL_INVALID, "The credential's user is deactivated.");
+    }
+    return new Principal(token.tenantId(), user.id(), user.email(), token.id(), Scopes.parse(token.scopes()));
+  }
+
+  /** Seed 004: a named, scoped workspace token of the caller's workspace. */
+  public Issued createWorkspaceToken(Principal caller, String name, List<String> scopes, Instant expiresAt) {
+    caller.require(Scopes.TOKENS_WRITE);
+    Instant now = now();
+    Violations violations = new Violations();
+    violations.text("name", name, 1, NAME_MAX);
+    Set<String> granted = Scopes.validate("scopes", scopes, 1, violations);
+    future("expires_at", expiresAt, now, violations);
+    violations.throwIfAny();
+    caller.requireAll(granted);
+    Issued token = prepareWorkspaceToken(caller.tenantId(), caller.userId(), caller.userEmail(), caller.tokenId(),
+        name, granted, expiresAt, now);
+    insert(token.row(), List.of());
+    return token;
+  }
+
+  /** A workspace token ready to insert; tenant creation and bootstrap insert it in their own transaction. */
+  Issued prepareWorkspaceToken(String tenantId, String userId, String userEmail, String createdByTokenId,
+      String name, Set<String> scopes, Instant expiresAt, Instant now) {
+    String secret = secrets.newSecret(TokenKind.WORKSPACE);
+    TokenRow row = new TokenRow(secrets.newId(TokenKind.WORKSPACE.idPrefix(), 24), TokenKind.WORKSPACE.name(),
+        tenantId, userId, userId, createdByTokenId, name, name, Secrets.hash(secret), null, Scopes.join(scopes),
+        null, null, null, UUID.randomUUID().toString(), null, 1, now, now, expiresAt, null, null);
+    return new Issued(row, secret, userEmail);
+  }
+
+  /**
+   * Seed 003: an access token for a user (the caller by default; another user of the
+   * tenant needs {@code directory:write}), holding the caller's scopes the user also holds.
+   */
+  public IssuedAccessToken createAccessToken(Principal caller, String name, Instant expiresAt, String userId) {
+    caller.require(Scopes.TOKENS_WRITE);
+    Instant now = now();
+    Violations violations = new Violations();
+    violations.text("name", name, 1, NAME_MAX);
+    future("expiresAt", expiresAt, now, violations);
+    violations.optionalId("userId", userId);
+    violations.throwIfAny();
+    String targetId = userId == null || userId.isEmpty() ? caller.userId() : userId;
+    if (!targetId.equals(caller.userId())) {
+      caller.require(Scopes.DIRECTORY_WRITE);
+    }
+    UserRow user = directory.requireUser(caller.tenantId(), targetId);
+    Set<String> scopes = new LinkedHashSet<>(caller.scopes());
+    scopes.retainAll(Scopes.parse(user.scopes()));
+    String secret = secrets.newSecret(TokenKind.ACCESS);
+    TokenRow row = new TokenRow(UUID.randomUUID().toString(), TokenKind.ACCESS.name(), caller.tenantId(), user.id(),
+        caller.userId(), caller.tokenId(), name, null, Secrets.hash(secret), null, Scopes.join(sorted(scopes)), null,
+        null, null, UUID.randomUUID().toString(), null, 1, now, now, expiresAt, null, null);
+    insert(row, List.of());
+    return new IssuedAccessToken(new Issued(row, secret, caller.userEmail()), user);
+  }
+
+  /** Seed 002: an API token of an account, granting modules; it holds no scopes on this service. */
+  public IssuedApiToken createApiToken(Principal caller, String accountId, String name, String icon,
+      String description, List<String> moduleIds) {
+    caller.require(Scopes.TOKENS_WRITE);
+    Violations violations = new Violations();
+    violations.requiredId("account.id", accountId);
+    violations.text("name", name, 0, NAME_MAX);
+    violations.text("icon", icon, 0, 2000);
+    violations.text("description", description, 0, 2000);
+    if (moduleIds.size() > MODULES_MAX) {
+      violations.add("modules", "must list at most " + MODULES_MAX + " modules");
+    }
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < moduleIds.size(); i++) {
+      violations.requiredId("modules[" + i + "].id", moduleIds.get(i));
+      if (!moduleIds.get(i).isEmpty() && !seen.add(moduleIds.get(i))) {
+        violations.add("modules[" + i + "].id", "duplicate module '" + moduleIds.get(i) + "'");
+      }
+    }
+    violations.throwIfAny();
+    AccountRow account = directory.requireAccount(caller.tenantId(), accountId);
+    List<Module> modules = new ArrayList<>();
+    for (String moduleId : moduleIds) {
+      modules.add(directory.requireModule(caller.tenantId(), moduleId));
+    }
+    Instant now = now();
+    String id = secrets.newId(TokenKind.ACCOUNT_API.idPrefix(), 24);
+    String secret = secrets.newSecret(TokenKind.ACCOUNT_API);
+    TokenRow row = new TokenRow(id, TokenKind.ACCOUNT_API.name(), caller.tenantId(), caller.userId(), caller.userId(),
+        caller.tokenId(), name == null || name.isEmpty() ? id : name, null, Secrets.hash(secret), null, "",
+        account.id(), description, icon, UUID.randomUUID().toString(), null, 1, now, now, null, null, null);
+    insert(row, moduleIds);
+    return new IssuedApiToken(new Issued(row, secret, caller.userEmail()), account, modules);
+  }
+
+  /** Seed 000: a JWT that may update one record of the caller's company. */
+  public IssuedJwt createRecordToken(Principal caller, String recordId, Long expiresInSeconds) {
+    caller.require(Scopes.TOKENS_WRITE);
+    caller.require(Scopes.RECORDS_UPDATE);
+    long lifetime = expiresInSeconds == null ? RECORD_DEFAULT_SECONDS : expiresInSeconds;
+    Violations violations = new Violations();
+    violations.requiredId("record", recordId);
+    if (lifetime < 1 || lifetime > RECORD_MAX_SECONDS) {
+      violations.add("expires_in", "must be 1 to 2,592,000 seconds (30 days); omit it for 86,400 (1 day)");
+    }
+    violations.throwIfAny();
+    directory.requireRecord(caller.tenantId(), recordId);
+    return issueJwt(caller, TokenKind.RECORD, "records", Scopes.RECORDS_UPDATE, recordId, lifetime, false);
+  }
+
+  /** Seed 001: a read-only JWT over the caller's fault data, with a share link. */
+  public IssuedJwt createFaultToken(Principal caller, Integer expireAfterMinutes) {
+    caller.require(Scopes.TOKENS_WRITE);
+    caller.require(Scopes.FAULTS_READ);
+    Violations violations = new Violations();
+    if (expireAfterMinutes == null) {
+      violations.add("expire_after_minutes", "is required: minutes until the token expires, 1 to 43,200");
+    } else if (expireAfterMinutes < FAULT_MIN_MINUTES || expireAfterMinutes > FAULT_MAX_MINUTES) {
+      violations.add("expire_after_minutes", "must be 1 to 43,200 minutes (30 days)");
+    }
+    violations.throwIfAny();
+    return issueJwt(caller, TokenKind.FAULT, "faults", Scopes.FAULTS_READ, null, expireAfterMinutes * 60L, true);
+  }
+
+  private IssuedJwt issueJwt(Principal caller, TokenKind kind, String audience, String scope, String resourceId,
+      long lifetimeSeconds, boolean withShortLink) {
+    Instant now = now();
+    Instant expiresAt = now.plusSeconds(lifetimeSeconds);
+    String id = secrets.newId(kind.idPrefix(), 24);
+    var claims = JWT.create()
+        .withIssuer(issuer)
+        .withSubject(caller.userId())
+        .withAudience(audience)
+        .withIssuedAt(now)
+        .withExpiresAt(expiresAt)
+        .withJWTId(id)
+        .withClaim("tid", caller.tenantId())
+        .withClaim("scope", scope);
+    if (resourceId != null) {
+      claims.withClaim("rec", resourceId);
+    }
+    SigningKeys.Signed signed = keys.sign(claims);
+    String code = withShortLink ? secrets.newCode(SHORT_CODE_LENGTH) : null;
+    TokenRow row = new TokenRow(id, kind.name(), caller.tenantId(), caller.userId(), caller.userId(),
+        caller.tokenId(), "", null, null, code == null ? null : Secrets.hash(code), scope, resourceId, null, null,
+        UUID.randomUUID().toString(), signed.kid(), 1, now, now, expiresAt, null, null);
+    insert(row, List.of());
+    return new IssuedJwt(row, signed.jwt(), code == null ? null : publicUrl + "/s/" + code);
+  }
+
+  private void insert(TokenRow row, List<String> moduleIds) {
+    database.jdbi().useHandle(handle -> insert(handle, row, moduleIds));
+  }
+
+  /** Inserts a token within {@code handle}'s transaction; a taken unique name is ALREADY_EXISTS. */
+  void insert(Handle handle, TokenRow row, List<String> moduleIds) {
+    try {
+      handle.attach(TokenRepository.class).insert(row, moduleIds);
+    } catch (RuntimeException e) {
+      throw Database.isUniqueViolation(e) && row.uniqueName() != null
+          ? Failure.alreadyExists("token", "name", row.uniqueName()) : e;
+    }
+  }
+
+  /** What a token's status is right now: {@code revoked}, {@code expired} or {@code active}. */
+  public String status(TokenRow row) {
+    if (row.revokedAt() != null) {
+      return "revoked";
+    }
+    return row.expiresAt() != null && !clock.instant().isBefore(row.expiresAt()) ? "expired" : "active";
+  }
+
+  private static void future(String field, Instant value, Instant now, Violations violations) {
+    if (value != null && !value.isAfter(now)) {
+      violations.add(field, "must be in the future (now is " + now + ")");
+    }
+  }
+
+  private static Set<String> sorted(Set<String> scopes) {
+    Set<String> ordered = new LinkedHashSet<>();
+    Scopes.CATALOG.stream().filter(scopes::contains).forEach(ordered::add);
+    return ordered;
+  }
+
+  private Instant now() {
+    return clock.instant().truncatedTo(ChronoUnit.MILLIS);
+  }
+}

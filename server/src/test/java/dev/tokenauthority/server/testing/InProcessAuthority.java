@@ -1,0 +1,98 @@
+package dev.tokenauthority.server.testing;
+
+import dev.tokenauthority.client.Credentials;
+import dev.tokenauthority.client.TokenAuthorityClient;
+import dev.tokenauthority.server.ServerConfig;
+import dev.tokenauthority.server.TokenAuthorityServer;
+import io.grpc.ManagedChannel;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real Token Authority (H2 file store in {@code dataDir}, real keys, real bootstrap)
+ * served in-process, with a channel to it. Restartable on the same data dir.
+ */
+public final class InProcessAuthority implements AutoCloseable {
+  private final Path dataDir;
+  private final MutableClock clock;
+  private TokenAuthorityServer server;
+  private ManagedChannel channel;
+
+  private InProcessAuthority(Path dataDir, MutableClock clock) {
+    this.dataDir = dataDir;
+    this.clock = clock;
+  }
+
+  /** Starts a server on {@code dataDir} (bootstrapping it if empty) with a clock at the current time. */
+  public static InProcessAuthority start(Path dataDir) {
+    InProcessAuthority authority = new InProcessAuthority(dataDir, new MutableClock(Instant.now()));
+    authority.boot();
+    return authority;
+  }
+
+  private void boot() {
+    try {
+      String name = InProcessServerBuilder.generateName();
+      server = new TokenAuthorityServer(ServerConfig.defaults(dataDir), clock)
+          .start(InProcessServerBuilder.forName(name).directExecutor());
+      channel = InProcessChannelBuilder.forName(name).directExecutor().build();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Stops the server and starts a new one on the same data dir. */
+  public void restart() {
+    close();
+    boot();
+  }
+
+  public MutableClock clock() {
+    return clock;
+  }
+
+  public Path dataDir() {
+    return dataDir;
+  }
+
+  public ManagedChannel channel() {
+    return channel;
+  }
+
+  /** The bootstrap admin token's secret, as the first start wrote it. */
+  public String adminSecret() {
+    try {
+      return Files.readString(dataDir.resolve("bootstrap-token"), StandardCharsets.US_ASCII).trim();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A client authenticating with {@code secret} as a bearer token. */
+  public TokenAuthorityClient client(String secret) {
+    return new TokenAuthorityClient(channel, Credentials.bearer(secret));
+  }
+
+  /** A client authenticating as the bootstrap admin (every scope). */
+  public TokenAuthorityClient admin() {
+    return client(adminSecret());
+  }
+
+  @Override
+  public void close() {
+    try {
+      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      server.stop();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}
