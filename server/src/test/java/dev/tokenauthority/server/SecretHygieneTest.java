@@ -1,0 +1,125 @@
+package dev.tokenauthority.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.ListValue;
+import com.google.protobuf.Value;
+import dev.tokenauthority.client.TokenAuthorityClient;
+import dev.tokenauthority.server.testing.InProcessAuthority;
+import dev.tokenauthority.v1.AccessToken;
+import dev.tokenauthority.v1.Account;
+import dev.tokenauthority.v1.ApiToken;
+import dev.tokenauthority.v1.CreateTenantRequest;
+import dev.tokenauthority.v1.CreateWorkspaceTokenRequest;
+import dev.tokenauthority.v1.FaultToken;
+import dev.tokenauthority.v1.Module;
+import dev.tokenauthority.v1.Record;
+import dev.tokenauthority.v1.Tenant;
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.logging.SimpleFormatter;
+import java.util.logging.StreamHandler;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * No secret is ever stored or logged: mint every kind (and fail some calls with those
+ * secrets), then search the database, the raw H2 file and the log output for each one.
+ */
+class SecretHygieneTest {
+  @TempDir Path dataDir;
+
+  @Test
+  void noSecretReachesTheDatabaseTheStoreFileOrTheLog() throws Exception {
+    ByteArrayOutputStream logBytes = new ByteArrayOutputStream();
+    StreamHandler capture = new StreamHandler(logBytes, new SimpleFormatter());
+    capture.setLevel(Level.ALL);
+    Logger root = Logger.getLogger("");
+    Level rootLevel = root.getLevel();
+    root.setLevel(Level.ALL);
+    root.addHandler(capture);
+    List<String> secrets = new ArrayList<>();
+    try (InProcessAuthority authority = InProcessAuthority.start(dataDir)) {
+      TokenAuthorityClient admin = authority.admin();
+      secrets.add(authority.adminSecret());
+      secrets.add(admin.createWorkspaceToken(CreateWorkspaceTokenRequest.newBuilder()
+          .setName("ws").addScopes("tokens:read").build()).getToken());
+      secrets.add(admin.createAccessToken(AccessToken.newBuilder().setName("at").build()).getToken());
+      admin.createAccount(Account.newBuilder().setId("acc-1").setName("Acme").build());
+      admin.createModule(Module.newBuilder().setId("mod-1").setName("Buyers")
+          .putFilters("group.buyers", ListValue.newBuilder().addValues(Value.newBuilder().setStringValue("x")).build())
+          .build());
+      secrets.add(admin.createApiToken(ApiToken.newBuilder().setAccount(Account.newBuilder().setId("acc-1"))
+          .addModules(Module.newBuilder().setId("mod-1")).build()).getToken());
+      admin.createRecord(Record.newBuilder().setId("rec-1").build());
+      secrets.add(admin.createRecordToken("rec-1", 60L).getToken());
+      FaultToken fault = admin.generateFaultToken(5);
+      secrets.add(fault.getToken());
+      String shortLinkPath = URI.create(fault.getShortLink()).getPath();
+      secrets.add(shortLinkPath.substring(shortLinkPath.lastIndexOf('/') + 1));
+      secrets.add(admin.createTenant(CreateTenantRequest.newBuilder()
+          .setTenant(Tenant.newBuilder().setName("Other")).setAdminEmail("boss@other.test").build())
+          .getAdminToken().getToken());
+      // failed calls presenting secrets must not echo them either
+      for (String secret : List.copyOf(secrets)) {
+        try {
+          authority.client(secret).createWorkspaceToken(CreateWorkspaceTokenRequest.newBuilder()
+              .setName("ws").addScopes("tokens:revoke").build());
+        } catch (RuntimeException expected) {
+          assertThat(expected.getMessage()).doesNotContain(secret);
+        }
+      }
+      assertThat(secrets).hasSize(8).doesNotHaveDuplicates().allSatisfy(s -> assertThat(s).hasSizeGreaterThan(15));
+
+      try (Connection db = DriverManager.getConnection(ServerConfig.defaults(dataDir).effectiveDbUrl());
+          Statement statement = db.createStatement()) {
+        List<String> stored = new ArrayList<>();
+        List<String[]> columns = new ArrayList<>();
+        try (ResultSet rs = statement.executeQuery("""
+            SELECT TABLE_NAME, COLUMN_NAME FROM INFORMATION_SCHEMA.COLUMNS
+            WHERE TABLE_SCHEMA = 'PUBLIC' AND DATA_TYPE LIKE '%CHAR%'""")) {
+          while (rs.next()) {
+            columns.add(new String[] {rs.getString(1), rs.getString(2)});
+          }
+        }
+        assertThat(columns).extracting(c -> c[0]).contains("TOKENS", "USERS", "SIGNING_KEYS");
+        for (String[] column : columns) {
+          try (ResultSet rs = statement.executeQuery(
+              "SELECT \"" + column[1] + "\" FROM \"" + column[0] + "\"")) {
+            while (rs.next()) {
+              stored.add(rs.getString(1));
+            }
+          }
+        }
+        assertThat(stored).isNotEmpty();
+        for (String secret : secrets) {
+          assertThat(stored).noneMatch(value -> value != null && value.contains(secret));
+        }
+      }
+    } finally {
+      capture.flush();
+      root.removeHandler(capture);
+      root.setLevel(rootLevel);
+    }
+
+    String log = logBytes.toString(StandardCharsets.UTF_8);
+    assertThat(log).contains("bootstrap-token"); // the capture saw the server's log
+    byte[] storeFile = Files.readAllBytes(dataDir.resolve("tokenauthority.mv.db"));
+    String storeText = new String(storeFile, StandardCharsets.ISO_8859_1);
+    for (String secret : secrets) {
+      assertThat(log).doesNotContain(secret);
+      assertThat(storeText).doesNotContain(secret);
+    }
+  }
+}
