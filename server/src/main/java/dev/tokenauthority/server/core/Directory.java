@@ -74,11 +74,7 @@ public final class Directory {
     violations.throwIfAny();
     caller.requireAll(granted);
     UserRow user = newUser(caller.tenantId(), profile, granted, now());
-    try {
-      repository.insertUser(user);
-    } catch (RuntimeException e) {
-      throw Database.isUniqueViolation(e) ? Failure.alreadyExists("user", "user.email", user.email()) : e;
-    }
+    insertUnique(() -> repository.insertUser(user), "user", "user.email", user.email());
     return user;
   }
 
@@ -89,11 +85,7 @@ public final class Directory {
     violations.text("record.title", title, 0, 200);
     violations.throwIfAny();
     RecordRow record = new RecordRow(caller.tenantId(), orGenerated(id, "rec_"), title == null ? "" : title, now());
-    try {
-      repository.insertRecord(record);
-    } catch (RuntimeException e) {
-      throw Database.isUniqueViolation(e) ? Failure.alreadyExists("record", "record.id", record.id()) : e;
-    }
+    insertUnique(() -> repository.insertRecord(record), "record", "record.id", record.id());
     return record;
   }
 
@@ -107,11 +99,7 @@ public final class Directory {
     violations.throwIfAny();
     AccountRow account = new AccountRow(caller.tenantId(), orGenerated(id, "acc_"), name, icon == null ? "" : icon,
         type == null || type.isEmpty() ? "standard" : type, "active", now());
-    try {
-      repository.insertAccount(account);
-    } catch (RuntimeException e) {
-      throw Database.isUniqueViolation(e) ? Failure.alreadyExists("account", "account.id", account.id()) : e;
-    }
+    insertUnique(() -> repository.insertAccount(account), "account", "account.id", account.id());
     return account;
   }
 
@@ -141,11 +129,7 @@ public final class Directory {
         filters.add(new ModuleFilterRow(caller.tenantId(), id, key, i, values.get(i)));
       }
     });
-    try {
-      repository.insertModule(row, filters);
-    } catch (RuntimeException e) {
-      throw Database.isUniqueViolation(e) ? Failure.alreadyExists("module", "module.id", id) : e;
-    }
+    insertUnique(() -> repository.insertModule(row, filters), "module", "module.id", id);
     return new Module(row, new LinkedHashMap<>(spec.filters()));
   }
 
@@ -199,6 +183,15 @@ public final class Directory {
     }
     for (int i = 0; i < items.size(); i++) {
       violations.text(field + "[" + i + "]", items.get(i), minLength, maxLength);
+    }
+  }
+
+  /** Runs {@code insert}; a unique-key clash becomes ALREADY_EXISTS naming {@code field}. */
+  private static void insertUnique(Runnable insert, String type, String field, String value) {
+    try {
+      insert.run();
+    } catch (RuntimeException e) {
+      throw Database.isUniqueViolation(e) ? Failure.alreadyExists(type, field, value) : e;
     }
   }
 
