@@ -6,6 +6,7 @@ import com.google.protobuf.ListValue;
 import com.google.protobuf.Value;
 import dev.tokenauthority.client.TokenAuthorityClient;
 import dev.tokenauthority.server.testing.InProcessAuthority;
+import dev.tokenauthority.server.testing.StoreProbe;
 import dev.tokenauthority.v1.AccessToken;
 import dev.tokenauthority.v1.Account;
 import dev.tokenauthority.v1.ApiToken;
@@ -20,10 +21,6 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Level;
@@ -82,30 +79,10 @@ class SecretHygieneTest {
       }
       assertThat(secrets).hasSize(8).doesNotHaveDuplicates().allSatisfy(s -> assertThat(s).hasSizeGreaterThan(15));
 
-      try (Connection db = DriverManager.getConnection(ServerConfig.defaults(dataDir).effectiveDbUrl());
-          Statement statement = db.createStatement()) {
-        List<String> stored = new ArrayList<>();
-        List<String[]> columns = new ArrayList<>();
-        try (ResultSet rs = statement.executeQuery("""
-            SELECT TABLE_NAME, COLUMN_NAME FROM INFORMATION_SCHEMA.COLUMNS
-            WHERE TABLE_SCHEMA = 'PUBLIC' AND DATA_TYPE LIKE '%CHAR%'""")) {
-          while (rs.next()) {
-            columns.add(new String[] {rs.getString(1), rs.getString(2)});
-          }
-        }
-        assertThat(columns).extracting(c -> c[0]).contains("TOKENS", "USERS", "SIGNING_KEYS");
-        for (String[] column : columns) {
-          try (ResultSet rs = statement.executeQuery(
-              "SELECT \"" + column[1] + "\" FROM \"" + column[0] + "\"")) {
-            while (rs.next()) {
-              stored.add(rs.getString(1));
-            }
-          }
-        }
-        assertThat(stored).isNotEmpty();
-        for (String secret : secrets) {
-          assertThat(stored).noneMatch(value -> value != null && value.contains(secret));
-        }
+      List<String> stored = new StoreProbe(dataDir).everyTextValue();
+      assertThat(stored).isNotEmpty();
+      for (String secret : secrets) {
+        assertThat(stored).noneMatch(value -> value.contains(secret));
       }
     } finally {
       capture.flush();
