@@ -1,6 +1,7 @@
 package dev.tokenauthority.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.tokenauthority.client.Credentials;
 import dev.tokenauthority.client.TokenAuthorityClient;
@@ -11,6 +12,8 @@ import dev.tokenauthority.v1.CreateWorkspaceTokenRequest;
 import dev.tokenauthority.v1.Record;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
@@ -55,8 +58,17 @@ class NettyEndToEndTest {
       assertThat(viaApiKey.createWorkspaceToken(CreateWorkspaceTokenRequest.newBuilder().setName("e2e")
           .addScopes("tokens:read").build()).getStatus()).isEqualTo("active");
     } finally {
-      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       server.stop();
+    }
+    try {
+      // stopped means stopped: the port no longer serves, not even health
+      StatusRuntimeException refused = catchThrowableOfType(
+          StatusRuntimeException.class,
+          () -> HealthGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
+              .check(HealthCheckRequest.getDefaultInstance()));
+      assertThat(refused.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+    } finally {
+      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
   }
 }
