@@ -18,7 +18,7 @@ final class AccessTokenService extends AccessTokenServiceGrpc.AccessTokenService
   public void createAccessToken(CreateAccessTokenRequest request, StreamObserver<AccessToken> response) {
     AccessToken in = request.getAccessToken();
     TokenCore.IssuedAccessToken issued = tokens.createAccessToken(AuthInterceptor.principal(), in.getName(),
-        in.hasExpiresAt() ? ProtoTime.toInstant("expiresAt", in.getExpiresAt()) : null, in.getUserId());
+        in.hasExpiresAt() ? ProtoTime.toInstant(in.getExpiresAt()) : null, in.getUserId());
     var row = issued.token().row();
     AccessToken.Builder out = AccessToken.newBuilder()
         .setChangeSequence(row.changeSequence())

@@ -2,7 +2,6 @@ package dev.tokenauthority.server.api;
 
 import com.google.protobuf.Value;
 import dev.tokenauthority.server.core.Directory;
-import dev.tokenauthority.server.core.Failure;
 import dev.tokenauthority.server.core.Tenants;
 import dev.tokenauthority.v1.Account;
 import dev.tokenauthority.v1.CreateAccountRequest;
@@ -93,17 +92,13 @@ final class DirectoryService extends DirectoryServiceGrpc.DirectoryServiceImplBa
     response.onCompleted();
   }
 
-  /** The module's filters as string lists; a non-string value is INVALID_ARGUMENT. */
+  /** The module's filters as string lists; a value that is not a string becomes null, which the core rejects. */
   private static Map<String, List<String>> filters(Module module) {
     Map<String, List<String>> filters = new LinkedHashMap<>();
     module.getFiltersMap().forEach((key, list) -> {
       List<String> values = new ArrayList<>();
-      for (int i = 0; i < list.getValuesCount(); i++) {
-        Value value = list.getValues(i);
-        if (value.getKindCase() != Value.KindCase.STRING_VALUE) {
-          throw Failure.invalid("module.filters." + key + "[" + i + "]", "must be a string");
-        }
-        values.add(value.getStringValue());
+      for (Value value : list.getValuesList()) {
+        values.add(value.getKindCase() == Value.KindCase.STRING_VALUE ? value.getStringValue() : null);
       }
       filters.put(key, values);
     });

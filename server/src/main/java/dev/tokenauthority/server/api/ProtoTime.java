@@ -2,7 +2,7 @@ package dev.tokenauthority.server.api;
 
 import com.google.protobuf.Timestamp;
 import com.google.protobuf.util.Timestamps;
-import dev.tokenauthority.server.core.Failure;
+import dev.tokenauthority.server.core.TokenCore;
 import java.time.Instant;
 
 /** Conversions between protobuf Timestamps and Instants. */
@@ -13,11 +13,15 @@ final class ProtoTime {
     return Timestamp.newBuilder().setSeconds(instant.getEpochSecond()).setNanos(instant.getNano()).build();
   }
 
-  /** The instant of a request's timestamp {@code field}, or INVALID_ARGUMENT if it is out of range. */
-  static Instant toInstant(String field, Timestamp timestamp) {
-    if (!Timestamps.isValid(timestamp)) {
-      throw Failure.invalid(field, "must be a valid time between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z");
-    }
-    return Instant.ofEpochSecond(timestamp.getSeconds(), timestamp.getNanos());
+  /**
+   * The instant of a request's timestamp, or {@link TokenCore#INVALID_TIME} if it is not a
+   * valid protobuf Timestamp (seconds outside 0001..9999, nanos outside 0..999,999,999).
+   * The core rejects that value with a field violation, after it has checked the caller's
+   * scopes, so a caller without permission learns nothing from the shape of its input.
+   */
+  static Instant toInstant(Timestamp timestamp) {
+    return Timestamps.isValid(timestamp)
+        ? Instant.ofEpochSecond(timestamp.getSeconds(), timestamp.getNanos())
+        : TokenCore.INVALID_TIME;
   }
 }

@@ -19,7 +19,7 @@ final class WorkspaceTokenService extends WorkspaceTokenServiceGrpc.WorkspaceTok
   public void createWorkspaceToken(CreateWorkspaceTokenRequest request, StreamObserver<WorkspaceToken> response) {
     TokenCore.Issued issued = tokens.createWorkspaceToken(AuthInterceptor.principal(), request.getName(),
         request.getScopesList(),
-        request.hasExpiresAt() ? ProtoTime.toInstant("expires_at", request.getExpiresAt()) : null);
+        request.hasExpiresAt() ? ProtoTime.toInstant(request.getExpiresAt()) : null);
     response.onNext(toProto(issued, tokens.status(issued.row())));
     response.onCompleted();
   }

@@ -115,7 +115,14 @@ public final class Directory {
     }
     spec.filters().forEach((key, values) -> {
       violations.text("module.filters", key, 1, 200);
-      list("module.filters." + key, values, 100, 0, 1000, violations);
+      String field = "module.filters." + key;
+      if (values.isEmpty()) {
+        violations.add(field, "must list at least one value");
+      } else if (values.contains(null)) {
+        violations.add(field + "[" + values.indexOf(null) + "]", "must be a string");
+      } else {
+        list(field, values, 100, 0, 1000, violations);
+      }
     });
     violations.throwIfAny();
     Instant now = now();

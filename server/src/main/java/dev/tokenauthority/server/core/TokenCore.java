@@ -34,6 +34,10 @@ public final class TokenCore {
   public static final int NAME_MAX = 100;
   /** Account API tokens: at most this many modules. */
   public static final int MODULES_MAX = 50;
+  /** Stands for a requested time that is not a valid time at all; always rejected. */
+  public static final Instant INVALID_TIME = Instant.MIN;
+  /** The latest expiry a token may have; every store can hold it. */
+  public static final Instant LATEST_EXPIRY = Instant.parse("9999-12-31T23:59:59.999Z");
   /** Share-link codes: 16 base62 characters, about 95 bits. */
   private static final int SHORT_CODE_LENGTH = 16;
 
@@ -109,7 +113,7 @@ public final class TokenCore {
     Violations violations = new Violations();
     violations.text("name", name, 1, NAME_MAX);
     Set<String> granted = Scopes.validate("scopes", scopes, 1, violations);
-    future("expires_at", expiresAt, now, violations);
+    expiresAt = expiry("expires_at", expiresAt, now, violations);
     violations.throwIfAny();
     caller.requireAll(granted);
     Issued token = prepareWorkspaceToken(caller.tenantId(), caller.userId(), caller.userEmail(), caller.tokenId(),
@@ -137,7 +141,7 @@ public final class TokenCore {
     Instant now = now();
     Violations violations = new Violations();
     violations.text("name", name, 1, NAME_MAX);
-    future("expiresAt", expiresAt, now, violations);
+    expiresAt = expiry("expiresAt", expiresAt, now, violations);
     violations.optionalId("userId", userId);
     violations.throwIfAny();
     String targetId = userId == null || userId.isEmpty() ? caller.userId() : userId;
@@ -267,10 +271,25 @@ public final class TokenCore {
     return row.expiresAt() != null && !clock.instant().isBefore(row.expiresAt()) ? "expired" : "active";
   }
 
-  private static void future(String field, Instant value, Instant now, Violations violations) {
-    if (value != null && !value.isAfter(now)) {
-      violations.add(field, "must be in the future (now is " + now + ")");
+  /**
+   * Checks a requested expiry and returns it at the precision every store keeps
+   * (milliseconds), so that the expiry echoed, stored and enforced is one instant.
+   */
+  private static Instant expiry(String field, Instant value, Instant now, Violations violations) {
+    if (value == null) {
+      return null;
     }
+    if (value.equals(INVALID_TIME)) {
+      violations.add(field, "must be a valid time from 0001-01-01T00:00:00Z to " + LATEST_EXPIRY);
+      return value;
+    }
+    Instant truncated = value.truncatedTo(ChronoUnit.MILLIS);
+    if (!truncated.isAfter(now)) {
+      violations.add(field, "must be in the future (now is " + now + ")");
+    } else if (truncated.isAfter(LATEST_EXPIRY)) {
+      violations.add(field, "must be at most " + LATEST_EXPIRY);
+    }
+    return truncated;
   }
 
   private static Set<String> sorted(Set<String> scopes) {

@@ -129,4 +129,14 @@ class WorkspaceTokenServiceTest {
     expect(Status.Code.UNAUTHENTICATED, "CREDENTIAL_EXPIRED",
         () -> holder.createWorkspaceToken(request("at-expiry", "tokens:write")));
   }
+
+  @Test
+  void scopesAreCheckedBeforeTheShapeOfTheInput() {
+    WorkspaceToken reader = admin.createWorkspaceToken(request("reader", "tokens:read"));
+    var malformed = request("", "tokens:fly").toBuilder()
+        .setExpiresAt(com.google.protobuf.Timestamp.newBuilder().setSeconds(1).setNanos(-1)).build();
+    expect(Status.Code.PERMISSION_DENIED, "SCOPE_MISSING",
+        () -> authority.client(reader.getToken()).createWorkspaceToken(malformed));
+    expectInvalid(() -> admin.createWorkspaceToken(malformed), "name", "scopes[0]", "expires_at");
+  }
 }
