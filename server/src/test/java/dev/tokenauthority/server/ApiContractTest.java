@@ -27,8 +27,11 @@ import dev.tokenauthority.v1.RecordToken;
 import dev.tokenauthority.v1.User;
 import dev.tokenauthority.v1.WorkspaceToken;
 import java.io.InputStream;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -54,6 +57,47 @@ class ApiContractTest {
     FileDescriptorProto records = file(set, "tokenauthority/v1/record_tokens.proto");
     assertThat(records.getSourceCodeInfo().getLocationList())
         .anyMatch(location -> location.getLeadingComments().contains("single record"));
+  }
+
+  @Test
+  void everyServiceMethodMessageFieldAndEnumValueIsCommented() throws Exception {
+    List<String> missing = new ArrayList<>();
+    for (FileDescriptorProto file : descriptorSet().getFileList()) {
+      if (!file.getPackage().equals("tokenauthority.v1")) {
+        continue;
+      }
+      Set<List<Integer>> commented = new HashSet<>();
+      file.getSourceCodeInfo().getLocationList().stream()
+          .filter(l -> !l.getLeadingComments().isBlank())
+          .forEach(l -> commented.add(l.getPathList()));
+      for (int i = 0; i < file.getServiceCount(); i++) {
+        check(commented, missing, file.getService(i).getName(), 6, i);
+        for (int j = 0; j < file.getService(i).getMethodCount(); j++) {
+          check(commented, missing, file.getService(i).getMethod(j).getName(), 6, i, 2, j);
+        }
+      }
+      for (int i = 0; i < file.getMessageTypeCount(); i++) {
+        var message = file.getMessageType(i);
+        check(commented, missing, message.getName(), 4, i);
+        for (int j = 0; j < message.getFieldCount(); j++) {
+          check(commented, missing, message.getName() + "." + message.getField(j).getName(), 4, i, 2, j);
+        }
+      }
+      for (int i = 0; i < file.getEnumTypeCount(); i++) {
+        check(commented, missing, file.getEnumType(i).getName(), 5, i);
+        for (int j = 0; j < file.getEnumType(i).getValueCount(); j++) {
+          check(commented, missing, file.getEnumType(i).getValue(j).getName(), 5, i, 2, j);
+        }
+      }
+    }
+    assertThat(missing).as("elements without a leading comment").isEmpty();
+  }
+
+  private static void check(Set<List<Integer>> commented, List<String> missing, String name,
+      Integer... path) {
+    if (!commented.contains(List.of(path))) {
+      missing.add(name);
+    }
   }
 
   @Test
