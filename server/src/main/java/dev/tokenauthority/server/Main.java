@@ -22,6 +22,10 @@ public final class Main implements Callable<Integer> {
       description = "gRPC port (env TA_GRPC_PORT; default ${DEFAULT-VALUE}).")
   int grpcPort;
 
+  @Option(names = "--http-port", defaultValue = "${env:TA_HTTP_PORT:-8080}",
+      description = "Embedded REST gateway port; 0 turns it off (env TA_HTTP_PORT; default ${DEFAULT-VALUE}).")
+  int httpPort;
+
   @Option(names = "--data-dir", defaultValue = "${env:TA_DATA_DIR:-./data}",
       description = "Directory of the H2 file, the master key and the bootstrap token (env TA_DATA_DIR; default ${DEFAULT-VALUE}).")
   Path dataDir;
@@ -71,13 +75,17 @@ public final class Main implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    ServerConfig config = new ServerConfig(grpcPort, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, masterKey,
+    if (httpPort < 0 || grpcPort < 0) {
+      throw new CommandLine.ParameterException(new CommandLine(this), "ports must be 0 or more");
+    }
+    ServerConfig config = new ServerConfig(grpcPort, httpPort, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, masterKey,
         issuer == null || issuer.isBlank() ? publicUrl : issuer, publicUrl, adminEmail,
         Duration.ofSeconds(shutdownGraceSeconds));
     TokenAuthorityServer server = new TokenAuthorityServer(config, Clock.systemUTC())
         .start(NettyServerBuilder.forPort(config.grpcPort()));
     Logger log = Logger.getLogger(Main.class.getName());
-    log.info("Token Authority listening on gRPC port " + server.port() + " (store " + config.redactedDbUrl()
+    log.info("Token Authority listening on gRPC port " + server.port()
+        + (server.httpPort() > 0 ? " and REST port " + server.httpPort() : " (REST gateway off)") + " (store " + config.redactedDbUrl()
         + ", data dir " + config.dataDir().toAbsolutePath().normalize() + ")");
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {

@@ -8,6 +8,7 @@ import java.time.Duration;
  * {@code TA_*} environment variables; tests build it directly.
  *
  * @param grpcPort the gRPC port (0 picks a free one)
+ * @param httpPort the embedded REST gateway's port: 0 turns it off, {@link #ANY_FREE_PORT} picks a free one
  * @param dataDir the H2 file, the master key file and the bootstrap token file live here
  * @param dbUrl JDBC URL; null means the H2 file store in {@code dataDir}
  * @param dbUser database user, or null
@@ -21,6 +22,7 @@ import java.time.Duration;
  */
 public record ServerConfig(
     int grpcPort,
+    int httpPort,
     Path dataDir,
     String dbUrl,
     String dbUser,
@@ -33,17 +35,25 @@ public record ServerConfig(
     Duration shutdownGrace) {
 
   public static final int DEFAULT_GRPC_PORT = 50051;
+  public static final int DEFAULT_HTTP_PORT = 8080;
+  /** An {@code httpPort} that binds the gateway to any free port (tests). */
+  public static final int ANY_FREE_PORT = -1;
   public static final String DEFAULT_PUBLIC_URL = "http://localhost:8080";
 
   /** Defaults for a data dir: embedded H2, generated master key. */
   public static ServerConfig defaults(Path dataDir) {
-    return new ServerConfig(DEFAULT_GRPC_PORT, dataDir, null, null, null, 10, null, DEFAULT_PUBLIC_URL,
+    return new ServerConfig(DEFAULT_GRPC_PORT, DEFAULT_HTTP_PORT, dataDir, null, null, null, 10, null, DEFAULT_PUBLIC_URL,
         DEFAULT_PUBLIC_URL, "admin@localhost", Duration.ofSeconds(10));
   }
 
   public ServerConfig withGrpcPort(int port) {
-    return new ServerConfig(port, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, masterKey, issuer, publicUrl,
-        adminEmail, shutdownGrace);
+    return new ServerConfig(port, httpPort, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, masterKey, issuer,
+        publicUrl, adminEmail, shutdownGrace);
+  }
+
+  public ServerConfig withHttpPort(int port) {
+    return new ServerConfig(grpcPort, port, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, masterKey, issuer,
+        publicUrl, adminEmail, shutdownGrace);
   }
 
   /** The JDBC URL in effect: the configured one, or the H2 file store in the data dir. */

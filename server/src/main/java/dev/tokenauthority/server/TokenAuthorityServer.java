@@ -7,17 +7,22 @@ import dev.tokenauthority.server.core.Secrets;
 import dev.tokenauthority.server.core.SigningKeys;
 import dev.tokenauthority.server.core.Tenants;
 import dev.tokenauthority.server.core.TokenCore;
+import dev.tokenauthority.server.gateway.RestGateway;
 import dev.tokenauthority.server.store.Database;
+import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
@@ -35,6 +40,9 @@ public final class TokenAuthorityServer implements AutoCloseable {
   private final HealthStatusManager health = new HealthStatusManager();
   private final Path bootstrapFile;
   private Server server;
+  private Server gatewayBackend;
+  private ManagedChannel gatewayChannel;
+  private RestGateway gateway;
 
   /** Opens (and migrates) the store, loads keys, and bootstraps an empty store. */
   public TokenAuthorityServer(ServerConfig config, Clock clock) throws IOException {
@@ -61,9 +69,31 @@ public final class TokenAuthorityServer implements AutoCloseable {
     services.forEach(builder::addService);
     builder.addService(health.getHealthService()).addService(ProtoReflectionServiceV1.newInstance());
     server = builder.build().start();
+    if (config.httpPort() != 0) {
+      startGateway();
+    }
     services.forEach(s -> health.setStatus(s.getServiceDescriptor().getName(), ServingStatus.SERVING));
     health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.SERVING);
     return this;
+  }
+
+  /**
+   * The REST gateway calls the same service definitions (interceptors included) through an
+   * in-process server, on the HTTP worker's own thread.
+   */
+  private void startGateway() throws IOException {
+    String name = "rest-gateway-" + UUID.randomUUID();
+    InProcessServerBuilder backend = InProcessServerBuilder.forName(name).directExecutor();
+    services.forEach(backend::addService);
+    gatewayBackend = backend.build().start();
+    gatewayChannel = InProcessChannelBuilder.forName(name).directExecutor().build();
+    gateway = RestGateway.start(config.httpPort() == ServerConfig.ANY_FREE_PORT ? 0 : config.httpPort(),
+        gatewayChannel);
+  }
+
+  /** The REST gateway's port, or 0 when it is off. */
+  public int httpPort() {
+    return gateway == null ? 0 : gateway.port();
   }
 
   /** The port the server listens on (-1 in-process). */
@@ -81,6 +111,11 @@ public final class TokenAuthorityServer implements AutoCloseable {
    * in-flight calls get the configured grace, then the rest are cancelled and the store closes.
    */
   public void stop() throws InterruptedException {
+    if (gateway != null) {
+      gateway.stop((int) Math.min(config.shutdownGrace().toSeconds(), 5));
+      gatewayChannel.shutdownNow();
+      gatewayBackend.shutdownNow();
+    }
     if (server != null) {
       health.enterTerminalState();
       server.shutdown();

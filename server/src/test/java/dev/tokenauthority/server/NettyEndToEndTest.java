@@ -32,7 +32,7 @@ class NettyEndToEndTest {
 
   @Test
   void mintsEveryKindOverARealPortAndReportsHealth() throws Exception {
-    TokenAuthorityServer server = new TokenAuthorityServer(ServerConfig.defaults(dataDir).withGrpcPort(0),
+    TokenAuthorityServer server = new TokenAuthorityServer(ServerConfig.defaults(dataDir).withGrpcPort(0).withHttpPort(0),
         Clock.systemUTC()).start(NettyServerBuilder.forPort(0));
     ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
     try {

@@ -40,7 +40,7 @@ public final class InProcessAuthority implements AutoCloseable {
   private void boot() {
     try {
       String name = InProcessServerBuilder.generateName();
-      server = new TokenAuthorityServer(ServerConfig.defaults(dataDir), clock)
+      server = new TokenAuthorityServer(ServerConfig.defaults(dataDir).withHttpPort(0), clock)
           .start(InProcessServerBuilder.forName(name).directExecutor());
       channel = InProcessChannelBuilder.forName(name).directExecutor().build();
     } catch (IOException e) {

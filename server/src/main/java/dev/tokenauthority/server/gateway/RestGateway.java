@@ -1,0 +1,258 @@
+package dev.tokenauthority.server.gateway;
+
+import com.google.protobuf.DynamicMessage;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.tokenauthority.server.api.HttpStatusHeader;
+import dev.tokenauthority.server.gateway.HttpRoutes.Match;
+import dev.tokenauthority.server.gateway.HttpRoutes.Route;
+import dev.tokenauthority.server.gateway.HttpRoutes.WrongVerb;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientInterceptors;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.ProtoUtils;
+import io.grpc.protobuf.StatusProto;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.MetadataUtils;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Phaser;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The embedded REST gateway: what Envoy's transcoder does in production (envoy/envoy.yaml),
+ * in the server's own process, for laptops and CI where there is no Envoy. Routes come
+ * from the descriptor set's HTTP rules; every request becomes a real gRPC call over an
+ * in-process channel, so authentication, metadata, deadlines and errors are the gRPC
+ * ones. Status codes follow Envoy's gRPC→HTTP table; error bodies are the
+ * {@code google.rpc.Status} JSON Envoy's {@code convert_grpc_status} produces.
+ */
+public final class RestGateway implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(RestGateway.class.getName());
+  /** The largest request body accepted (HTTP 413 beyond). */
+  public static final int MAX_BODY_BYTES = 1 << 20;
+  /** Deadline of the gRPC call when the request sets no {@code grpc-timeout}. */
+  private static final long DEFAULT_DEADLINE_MILLIS = 30_000;
+  /** Request headers passed on as gRPC metadata. */
+  private static final List<String> FORWARDED = List.of("authorization", "x-api-key");
+
+  private final HttpServer server;
+  private final ExecutorService executor;
+  private final HttpRoutes routes;
+  private final Transcoder transcoder;
+  private final Channel channel;
+  private final Map<String, MethodDescriptor<DynamicMessage, DynamicMessage>> methods = new ConcurrentHashMap<>();
+  /** Exchanges being handled, so that stop can wait for them (and only them). */
+  private final Phaser inFlight = new Phaser(1);
+  private volatile boolean stopping;
+
+  private RestGateway(HttpServer server, ExecutorService executor, HttpRoutes routes, Channel channel) {
+    this.server = server;
+    this.executor = executor;
+    this.routes = routes;
+    this.transcoder = new Transcoder(routes.messageTypes());
+    this.channel = channel;
+  }
+
+  /** Serves the HTTP rules of the packaged descriptor set on {@code port} (0: any free port), calling {@code channel}. */
+  public static RestGateway start(int port, Channel channel) throws IOException {
+    HttpRoutes routes = HttpRoutes.fromClasspath("/tokenauthority.pb");
+    HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
+    ExecutorService executor = Executors.newFixedThreadPool(Math.max(8, 4 * Runtime.getRuntime().availableProcessors()),
+        runnable -> {
+          Thread thread = new Thread(runnable, "rest-gateway");
+          thread.setDaemon(true);
+          return thread;
+        });
+    server.setExecutor(executor);
+    RestGateway gateway = new RestGateway(server, executor, routes, channel);
+    server.createContext("/", gateway::handle);
+    server.start();
+    return gateway;
+  }
+
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
+  private void handle(HttpExchange exchange) throws IOException {
+    inFlight.register();
+    try (exchange) {
+      if (stopping) {
+        exchange.getResponseHeaders().set("Connection", "close");
+        error(exchange, 503, Status.Code.UNAVAILABLE, "The server is shutting down; retry on another instance.");
+        return;
+      }
+      String path = exchange.getRequestURI().getRawPath();
+      HttpRoutes.Resolution resolution = routes.resolve(exchange.getRequestMethod(), path);
+      if (resolution instanceof Match match) {
+        call(exchange, match);
+      } else if (resolution instanceof WrongVerb wrong) {
+        exchange.getResponseHeaders().set("Allow", String.join(", ", wrong.allowed()));
+        error(exchange, 405, Status.Code.UNIMPLEMENTED,
+            path + " does not answer " + exchange.getRequestMethod() + "; it answers " + wrong.allowed() + ".");
+      } else {
+        error(exchange, 404, Status.Code.NOT_FOUND, "No REST method at " + path + ".");
+      }
+    } catch (RuntimeException | IOException e) {
+      LOG.log(Level.SEVERE, "REST gateway fault", e);
+      error(exchange, 500, Status.Code.INTERNAL, "An internal error occurred in the REST gateway.");
+    } finally {
+      inFlight.arriveAndDeregister();
+    }
+  }
+
+  private void call(HttpExchange exchange, Match match) throws IOException {
+    Route route = match.route();
+    byte[] body = readBody(exchange.getRequestBody());
+    if (body == null) {
+      error(exchange, 413, Status.Code.INVALID_ARGUMENT, "The request body exceeds " + MAX_BODY_BYTES + " bytes.");
+      return;
+    }
+    if (body.length > 0 && !isJson(exchange.getRequestHeaders().getFirst("Content-Type"))) {
+      error(exchange, 415, Status.Code.INVALID_ARGUMENT, "The request body must be JSON (Content-Type: application/json).");
+      return;
+    }
+    DynamicMessage request;
+    try {
+      request = transcoder.request(route, match.variables(), query(exchange.getRequestURI().getRawQuery()),
+          new String(body, StandardCharsets.UTF_8));
+    } catch (Transcoder.BadRequest e) {
+      error(exchange, 400, Status.Code.INVALID_ARGUMENT, e.getMessage());
+      return;
+    }
+    Metadata headers = new Metadata();
+    for (String name : FORWARDED) {
+      String value = exchange.getRequestHeaders().getFirst(name);
+      if (value != null) {
+        headers.put(Metadata.Key.of(name, Metadata.ASCII_STRING_MARSHALLER), value);
+      }
+    }
+    AtomicReference<Metadata> responseHeaders = new AtomicReference<>();
+    AtomicReference<Metadata> trailers = new AtomicReference<>();
+    Channel call = ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(headers),
+        MetadataUtils.newCaptureMetadataInterceptor(responseHeaders, trailers));
+    long deadline = GrpcTimeout.millis(exchange.getRequestHeaders().getFirst("grpc-timeout"), DEFAULT_DEADLINE_MILLIS);
+    Message response;
+    try {
+      response = ClientCalls.blockingUnaryCall(call, method(route),
+          CallOptions.DEFAULT.withDeadlineAfter(deadline, TimeUnit.MILLISECONDS), request);
+    } catch (StatusRuntimeException e) {
+      com.google.rpc.Status status = StatusProto.fromThrowable(e);
+      if (status == null) {
+        status = com.google.rpc.Status.newBuilder().setCode(e.getStatus().getCode().value())
+            .setMessage(String.valueOf(e.getStatus().getDescription())).build();
+      }
+      send(exchange, HttpStatuses.of(e.getStatus().getCode()), transcoder.print(status));
+      return;
+    }
+    String declared = responseHeaders.get() == null ? null : responseHeaders.get().get(
+        Metadata.Key.of(HttpStatusHeader.NAME, Metadata.ASCII_STRING_MARSHALLER));
+    send(exchange, declared == null ? 200 : Integer.parseInt(declared), transcoder.response(route, response));
+  }
+
+  private MethodDescriptor<DynamicMessage, DynamicMessage> method(Route route) {
+    return methods.computeIfAbsent(route.method().getFullName(), name -> MethodDescriptor
+        .<DynamicMessage, DynamicMessage>newBuilder()
+        .setType(MethodDescriptor.MethodType.UNARY)
+        .setFullMethodName(MethodDescriptor.generateFullMethodName(
+            route.method().getService().getFullName(), route.method().getName()))
+        .setRequestMarshaller(ProtoUtils.marshaller(DynamicMessage.getDefaultInstance(route.method().getInputType())))
+        .setResponseMarshaller(ProtoUtils.marshaller(DynamicMessage.getDefaultInstance(route.method().getOutputType())))
+        .build());
+  }
+
+  /** The body, or null if it is longer than {@link #MAX_BODY_BYTES}. */
+  private static byte[] readBody(InputStream in) throws IOException {
+    byte[] body = in.readNBytes(MAX_BODY_BYTES + 1);
+    return body.length > MAX_BODY_BYTES ? null : body;
+  }
+
+  private static boolean isJson(String contentType) {
+    if (contentType == null) {
+      return false;
+    }
+    String type = contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+    return type.equals("application/json") || type.endsWith("+json");
+  }
+
+  private static Map<String, List<String>> query(String raw) {
+    Map<String, List<String>> parameters = new LinkedHashMap<>();
+    if (raw == null || raw.isEmpty()) {
+      return parameters;
+    }
+    for (String pair : raw.split("&")) {
+      if (pair.isEmpty()) {
+        continue;
+      }
+      String[] kv = pair.split("=", 2);
+      String key = URLDecoder.decode(kv[0], StandardCharsets.UTF_8);
+      String value = kv.length > 1 ? URLDecoder.decode(kv[1], StandardCharsets.UTF_8) : "";
+      parameters.computeIfAbsent(key, k -> new ArrayList<>()).add(value);
+    }
+    return parameters;
+  }
+
+  private void error(HttpExchange exchange, int httpStatus, Status.Code code, String message) throws IOException {
+    try {
+      send(exchange, httpStatus, transcoder.print(
+          com.google.rpc.Status.newBuilder().setCode(code.value()).setMessage(message).build()));
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("a google.rpc.Status always prints", e);
+    }
+  }
+
+  private static void send(HttpExchange exchange, int status, String json) throws IOException {
+    byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().set("Content-Type", "application/json");
+    exchange.sendResponseHeaders(status, bytes.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+
+  /**
+   * Answers new requests 503, lets in-flight ones finish for up to {@code graceSeconds},
+   * then closes every connection. (HttpServer.stop(delay) itself waits the whole delay
+   * while idle keep-alive connections are open, before JDK 22.)
+   */
+  public void stop(int graceSeconds) {
+    stopping = true;
+    try {
+      inFlight.awaitAdvanceInterruptibly(inFlight.arrive(), graceSeconds, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (TimeoutException e) {
+      LOG.warning("REST requests still running after " + graceSeconds + " s; closing their connections");
+    }
+    server.stop(0);
+    executor.shutdownNow();
+  }
+
+  @Override
+  public void close() {
+    stop(0);
+  }
+}
