@@ -6,6 +6,8 @@ import java.io.InputStream;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.logging.LogManager;
 import java.util.logging.Logger;
@@ -66,6 +68,11 @@ public final class Main implements Callable<Integer> {
       description = "Seconds in-flight calls may take to finish on shutdown (env TA_SHUTDOWN_GRACE_SECONDS; default ${DEFAULT-VALUE}).")
   int shutdownGraceSeconds;
 
+  @Option(names = "--cors-origins", split = ",", defaultValue = "${env:TA_CORS_ORIGINS}",
+      description = "Browser origins allowed to call the REST gateway cross-origin, comma-separated, exact match "
+          + "(env TA_CORS_ORIGINS; default none).")
+  List<String> corsOrigins;
+
   public static void main(String[] args) throws IOException {
     try (InputStream logging = Main.class.getResourceAsStream("/logging.properties")) {
       LogManager.getLogManager().readConfiguration(logging);
@@ -80,7 +87,7 @@ public final class Main implements Callable<Integer> {
     }
     ServerConfig config = new ServerConfig(grpcPort, httpPort, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, masterKey,
         issuer == null || issuer.isBlank() ? publicUrl : issuer, publicUrl, adminEmail,
-        Duration.ofSeconds(shutdownGraceSeconds));
+        Duration.ofSeconds(shutdownGraceSeconds), corsOrigins == null ? Set.of() : Set.copyOf(corsOrigins));
     TokenAuthorityServer server = new TokenAuthorityServer(config, Clock.systemUTC())
         .start(NettyServerBuilder.forPort(config.grpcPort()));
     Logger log = Logger.getLogger(Main.class.getName());

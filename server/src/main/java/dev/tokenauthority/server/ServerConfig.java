@@ -2,6 +2,7 @@ package dev.tokenauthority.server;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Set;
 
 /**
  * Every setting of a server, in one place. {@link Main} fills it from flags and
@@ -19,6 +20,7 @@ import java.time.Duration;
  * @param publicUrl the public base URL of the REST edge; share links start with it
  * @param adminEmail email of the admin user created on first start
  * @param shutdownGrace how long in-flight calls may finish on shutdown
+ * @param corsOrigins browser origins (exact match) the REST gateway allows cross-origin calls from
  */
 public record ServerConfig(
     int grpcPort,
@@ -32,7 +34,12 @@ public record ServerConfig(
     String issuer,
     String publicUrl,
     String adminEmail,
-    Duration shutdownGrace) {
+    Duration shutdownGrace,
+    Set<String> corsOrigins) {
+
+  public ServerConfig {
+    corsOrigins = Set.copyOf(corsOrigins);
+  }
 
   public static final int DEFAULT_GRPC_PORT = 50051;
   public static final int DEFAULT_HTTP_PORT = 8080;
@@ -43,17 +50,22 @@ public record ServerConfig(
   /** Defaults for a data dir: embedded H2, generated master key. */
   public static ServerConfig defaults(Path dataDir) {
     return new ServerConfig(DEFAULT_GRPC_PORT, DEFAULT_HTTP_PORT, dataDir, null, null, null, 10, null, DEFAULT_PUBLIC_URL,
-        DEFAULT_PUBLIC_URL, "admin@localhost", Duration.ofSeconds(10));
+        DEFAULT_PUBLIC_URL, "admin@localhost", Duration.ofSeconds(10), Set.of());
   }
 
   public ServerConfig withGrpcPort(int port) {
     return new ServerConfig(port, httpPort, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, masterKey, issuer,
-        publicUrl, adminEmail, shutdownGrace);
+        publicUrl, adminEmail, shutdownGrace, corsOrigins);
   }
 
   public ServerConfig withHttpPort(int port) {
     return new ServerConfig(grpcPort, port, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, masterKey, issuer,
-        publicUrl, adminEmail, shutdownGrace);
+        publicUrl, adminEmail, shutdownGrace, corsOrigins);
+  }
+
+  public ServerConfig withCorsOrigins(Set<String> origins) {
+    return new ServerConfig(grpcPort, httpPort, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, masterKey, issuer,
+        publicUrl, adminEmail, shutdownGrace, origins);
   }
 
   /** The JDBC URL in effect: the configured one, or the H2 file store in the data dir. */

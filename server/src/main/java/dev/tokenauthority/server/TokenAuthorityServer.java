@@ -88,7 +88,7 @@ public final class TokenAuthorityServer implements AutoCloseable {
     gatewayBackend = backend.build().start();
     gatewayChannel = InProcessChannelBuilder.forName(name).directExecutor().build();
     gateway = RestGateway.start(config.httpPort() == ServerConfig.ANY_FREE_PORT ? 0 : config.httpPort(),
-        gatewayChannel);
+        gatewayChannel, config.corsOrigins());
   }
 
   /** The REST gateway's port, or 0 when it is off. */

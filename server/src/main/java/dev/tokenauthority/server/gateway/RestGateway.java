@@ -31,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Phaser;
@@ -68,16 +69,23 @@ public final class RestGateway implements AutoCloseable {
   private final Phaser inFlight = new Phaser(1);
   private volatile boolean stopping;
 
-  private RestGateway(HttpServer server, ExecutorService executor, HttpRoutes routes, Channel channel) {
+  private final CorsPolicy cors;
+
+  private RestGateway(HttpServer server, ExecutorService executor, HttpRoutes routes, Channel channel,
+      CorsPolicy cors) {
     this.server = server;
+    this.cors = cors;
     this.executor = executor;
     this.routes = routes;
     this.transcoder = new Transcoder(routes.messageTypes());
     this.channel = channel;
   }
 
-  /** Serves the HTTP rules of the packaged descriptor set on {@code port} (0: any free port), calling {@code channel}. */
-  public static RestGateway start(int port, Channel channel) throws IOException {
+  /**
+   * Serves the HTTP rules of the packaged descriptor set on {@code port} (0: any free port),
+   * calling {@code channel}; browsers from {@code corsOrigins} may call it cross-origin.
+   */
+  public static RestGateway start(int port, Channel channel, Set<String> corsOrigins) throws IOException {
     HttpRoutes routes = HttpRoutes.fromClasspath("/tokenauthority.pb");
     HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
     ExecutorService executor = Executors.newFixedThreadPool(Math.max(8, 4 * Runtime.getRuntime().availableProcessors()),
@@ -87,7 +95,7 @@ public final class RestGateway implements AutoCloseable {
           return thread;
         });
     server.setExecutor(executor);
-    RestGateway gateway = new RestGateway(server, executor, routes, channel);
+    RestGateway gateway = new RestGateway(server, executor, routes, channel, new CorsPolicy(corsOrigins));
     server.createContext("/", gateway::handle);
     server.start();
     return gateway;
@@ -103,6 +111,12 @@ public final class RestGateway implements AutoCloseable {
       if (stopping) {
         exchange.getResponseHeaders().set("Connection", "close");
         error(exchange, 503, Status.Code.UNAVAILABLE, "The server is shutting down; retry on another instance.");
+        return;
+      }
+      boolean preflight = cors.isAllowedPreflight(exchange.getRequestMethod(), exchange.getRequestHeaders());
+      cors.decorate(exchange.getRequestHeaders(), exchange.getResponseHeaders(), preflight);
+      if (preflight) {
+        exchange.sendResponseHeaders(200, -1); // as Envoy's cors filter answers a preflight
         return;
       }
       String path = exchange.getRequestURI().getRawPath();
