@@ -200,9 +200,9 @@ class EnvoyConfigTest {
     Lua lua = filter(LUA).getTypedConfig().unpack(Lua.class);
     assertThat(lua.getInlineCode()).isEmpty();
     String filename = lua.getDefaultSourceCode().getFilename();
-    assertThat(filename).isEqualTo("envoy/http_status.lua");
+    assertThat(filename).isEqualTo("envoy/rest_edge.lua");
     assertThat(RepoPaths.repoRoot().resolve(filename)).isRegularFile()
-        .isEqualTo(RepoPaths.moduleDir().resolve("http_status.lua"));
+        .isEqualTo(RepoPaths.moduleDir().resolve("rest_edge.lua"));
     assertThat(Files.readString(RepoPaths.repoRoot().resolve(filename)))
         .contains("function envoy_on_response(")
         .contains("x-tokenauthority-http-status");

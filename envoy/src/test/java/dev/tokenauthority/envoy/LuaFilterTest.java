@@ -18,15 +18,15 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Runs envoy/test/http_status_test.lua (the 201 convention's Lua filter against a stand-in for
+ * Runs envoy/test/rest_edge_test.lua (the REST edge's Lua filter: 201 and JSON nulls, against a stand-in for
  * Envoy's handle) with luajit, and proves that script can fail.
  *
  * <p>Without luajit on the PATH these tests are skipped, so {@code mvn verify} passes on a
  * machine with only Java and Maven; with {@code TA_REQUIRE_LUAJIT=1} (CI) they fail instead.
  */
 class LuaFilterTest {
-  static final String TEST_SCRIPT = "test/http_status_test.lua";
-  static final String FILTER = "http_status.lua";
+  static final String TEST_SCRIPT = "test/rest_edge_test.lua";
+  static final String FILTER = "rest_edge.lua";
 
   @TempDir Path tmp;
 
@@ -42,16 +42,21 @@ class LuaFilterTest {
   /** Each mutation breaks one promise of the filter; the Lua test must catch every one. */
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', value = {
-      "never removes the header    | '  headers:remove(STATUS_HEADER)' | ''",
-      "overrides error statuses    | ' and headers:get(\":status\") == \"200\"' | ''",
-      "never sets the status       | '    headers:replace(\":status\", declared)' | ''",
-      "defines no envoy_on_response | 'function envoy_on_response(' | 'function on_response('",
+      "never removes the status header  | '  headers:remove(STATUS_HEADER)' | ''",
+      "never removes the nulls header   | '  headers:remove(NULLS_HEADER)' | ''",
+      "overrides error statuses         | '~= \"200\" then' | '~= \"200\" and false then'",
+      "never sets the status            | '    headers:replace(\":status\", declared)' | ''",
+      "never inserts the nulls          | '    body:setBytes(rewritten)' | ''",
+      "keeps a stale content-length     | '    headers:replace(\"content-length\", tostring(#rewritten))' | ''",
+      "mistakes strings for structure   | 'if c == ''\"'' then' | 'if false then'",
+      "loses count in lists             | '        top.index = top.index + 1' | ''",
+      "defines no envoy_on_response     | 'function envoy_on_response(' | 'function on_response('",
   })
   void theLuaTestFailsOnABrokenFilter(String what, String original, String replacement) throws Exception {
     Path luajit = luajit();
     String source = Files.readString(RepoPaths.moduleDir().resolve(FILTER));
     assertThat(source).as("the filter must contain what the mutation removes").contains(original);
-    Path broken = tmp.resolve("http_status_broken.lua");
+    Path broken = tmp.resolve("rest_edge_broken.lua");
     Files.writeString(broken, source.replace(original, replacement));
 
     Run run = runLuaTest(luajit, broken.toString());

@@ -9,14 +9,14 @@ import io.grpc.ServerServiceDefinition;
 import java.util.List;
 import java.util.stream.Stream;
 
-/** Every API service, wrapped in the auth interceptor, the error mapper and the HTTP status header. */
+/** Every API service, wrapped in the auth interceptor, the error mapper and the REST edge headers. */
 public final class ApiServices {
   private ApiServices() {}
 
   public static List<ServerServiceDefinition> create(TokenCore tokens, Directory directory, Tenants tenants) {
     AuthInterceptor auth = new AuthInterceptor(tokens);
     ErrorMapper errors = new ErrorMapper();
-    HttpStatusHeader httpStatus = new HttpStatusHeader();
+    RestEdgeHeaders edgeHeaders = new RestEdgeHeaders();
     return Stream.<BindableService>of(
             new RecordTokenService(tokens),
             new FaultTokenService(tokens),
@@ -25,7 +25,7 @@ public final class ApiServices {
             new WorkspaceTokenService(tokens),
             new DirectoryService(directory, tenants))
         // intercept() runs the last interceptor first: auth, then the error mapper around the handler
-        .map(service -> ServerInterceptors.intercept(service, errors, httpStatus, auth))
+        .map(service -> ServerInterceptors.intercept(service, errors, edgeHeaders, auth))
         .toList();
   }
 }

@@ -5,7 +5,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.tokenauthority.server.api.HttpStatusHeader;
+import dev.tokenauthority.server.api.RestEdgeHeaders;
 import dev.tokenauthority.server.gateway.HttpRoutes.Match;
 import dev.tokenauthority.server.gateway.HttpRoutes.Route;
 import dev.tokenauthority.server.gateway.HttpRoutes.WrongVerb;
@@ -48,7 +48,9 @@ import java.util.logging.Logger;
  * from the descriptor set's HTTP rules; every request becomes a real gRPC call over an
  * in-process channel, so authentication, metadata, deadlines and errors are the gRPC
  * ones. Status codes follow Envoy's gRPC→HTTP table; error bodies are the
- * {@code google.rpc.Status} JSON Envoy's {@code convert_grpc_status} produces.
+ * {@code google.rpc.Status} JSON Envoy's {@code convert_grpc_status} produces; the server's
+ * {@link RestEdgeHeaders} become the status line and JSON nulls, as envoy/http_status.lua
+ * makes them for Envoy.
  */
 public final class RestGateway implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(RestGateway.class.getName());
@@ -182,9 +184,11 @@ public final class RestGateway implements AutoCloseable {
       send(exchange, HttpStatuses.of(e.getStatus().getCode()), transcoder.print(status));
       return;
     }
-    String declared = responseHeaders.get() == null ? null : responseHeaders.get().get(
-        Metadata.Key.of(HttpStatusHeader.NAME, Metadata.ASCII_STRING_MARSHALLER));
-    send(exchange, declared == null ? 200 : Integer.parseInt(declared), transcoder.response(route, response));
+    Metadata edge = responseHeaders.get() == null ? new Metadata() : responseHeaders.get();
+    String declared = edge.get(Metadata.Key.of(RestEdgeHeaders.STATUS, Metadata.ASCII_STRING_MARSHALLER));
+    String nulls = edge.get(Metadata.Key.of(RestEdgeHeaders.JSON_NULLS, Metadata.ASCII_STRING_MARSHALLER));
+    send(exchange, declared == null ? 200 : Integer.parseInt(declared),
+        JsonNulls.apply(transcoder.response(route, response), route.responseBody().isEmpty() ? nulls : null));
   }
 
   private MethodDescriptor<DynamicMessage, DynamicMessage> method(Route route) {

@@ -92,6 +92,31 @@ class RestGatewayTest {
     assertThat(token.get("created_by").getAsString()).isEqualTo("admin@localhost");
     assertThat(token.getAsJsonArray("scopes").get(0).getAsString()).isEqualTo("tokens:read");
     assertThat(response.headers().firstValue("x-tokenauthority-http-status")).isEmpty();
+    assertThat(response.headers().firstValue("x-tokenauthority-json-nulls")).isEmpty();
+    // "Always null on a newly created token"
+    assertThat(token.has("last_used_at")).isTrue();
+    assertThat(token.get("last_used_at").isJsonNull()).isTrue();
+  }
+
+  @Test
+  void nullableFieldsTheSeedsShowAsNullArePresentAsNull() throws Exception {
+    JsonObject workspace = json(post("/tokens", "{\"name\": \"forever\", \"scopes\": [\"tokens:read\"]}", admin));
+    assertThat(workspace.get("expires_at").isJsonNull()).isTrue(); // "or null if no expiration was set"
+    assertThat(workspace.get("last_used_at").isJsonNull()).isTrue();
+
+    JsonObject access = json(post("/api/access-tokens", "{\"name\": \"cli\"}", admin));
+    assertThat(access.get("expiresAt").isJsonNull()).isTrue();
+    assertThat(access.get("userId").getAsString()).isNotEmpty();
+
+    JsonObject api = json(post("/public/v1/accounts/api-tokens", "{\"account\": {\"id\": \"acc-1\"}}", admin));
+    assertThat(api.get("lastAccessAt").isJsonNull()).isTrue();
+    assertThat(api.get("description").isJsonNull()).isTrue();
+    assertThat(api.get("icon").isJsonNull()).isTrue();
+    // nested objects and set values are untouched
+    assertThat(api.getAsJsonObject("account").get("icon").getAsString()).isEmpty();
+    JsonObject described = json(post("/public/v1/accounts/api-tokens",
+        "{\"account\": {\"id\": \"acc-1\"}, \"description\": \"a/b ~ \\\"quoted\\\" {x}\"}", admin));
+    assertThat(described.get("description").getAsString()).isEqualTo("a/b ~ \"quoted\" {x}");
   }
 
   @Test

@@ -23,10 +23,15 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The 201 convention the REST edge relies on: seeds 000, 002 and 004 answer 201, the others 200. */
-class HttpStatusHeaderTest {
+/**
+ * The hints the REST edge relies on: seeds 000, 002 and 004 answer 201, the others 200; the
+ * seeds' nullable fields are named when unset.
+ */
+class RestEdgeHeadersTest {
   private static final Metadata.Key<String> STATUS =
       Metadata.Key.of("x-tokenauthority-http-status", Metadata.ASCII_STRING_MARSHALLER);
+  private static final Metadata.Key<String> NULLS =
+      Metadata.Key.of("x-tokenauthority-json-nulls", Metadata.ASCII_STRING_MARSHALLER);
 
   @TempDir Path dataDir;
   InProcessAuthority authority;
@@ -45,14 +50,19 @@ class HttpStatusHeaderTest {
 
   /** The status header of the response to {@code call}, or null if the response had none. */
   private String statusHeaderOf(Consumer<TokenAuthorityClient> call) {
+    return headerOf(STATUS, call);
+  }
+
+  /** Header {@code key} of the response to {@code call}, or null; never in the trailers. */
+  private String headerOf(Metadata.Key<String> key, Consumer<TokenAuthorityClient> call) {
     AtomicReference<Metadata> headers = new AtomicReference<>();
     AtomicReference<Metadata> trailers = new AtomicReference<>();
     var channel = ClientInterceptors.intercept(authority.channel(),
         MetadataUtils.newCaptureMetadataInterceptor(headers, trailers));
     call.accept(new TokenAuthorityClient(channel, Credentials.bearer(authority.adminSecret())));
-    String inTrailers = trailers.get() == null ? null : trailers.get().get(STATUS);
+    String inTrailers = trailers.get() == null ? null : trailers.get().get(key);
     assertThat(inTrailers).as("never in trailers").isNull();
-    return headers.get() == null ? null : headers.get().get(STATUS);
+    return headers.get() == null ? null : headers.get().get(key);
   }
 
   @Test
@@ -74,5 +84,22 @@ class HttpStatusHeaderTest {
   void aFailedCallNeverCarriesIt() {
     assertThat(statusHeaderOf(c -> assertThat(catchThrowable(() -> c.createRecordToken("missing", null)))
         .isInstanceOf(StatusRuntimeException.class))).isNull();
+  }
+
+  @Test
+  void unsetNullableFieldsAreNamedAsJsonPointers() {
+    assertThat(headerOf(NULLS, c -> c.createWorkspaceToken(CreateWorkspaceTokenRequest.newBuilder()
+        .setName("no-expiry").addScopes("tokens:read").build()))).isEqualTo("/expires_at,/last_used_at");
+    assertThat(headerOf(NULLS, c -> c.createWorkspaceToken(CreateWorkspaceTokenRequest.newBuilder()
+        .setName("expiring").addScopes("tokens:read")
+        .setExpiresAt(com.google.protobuf.Timestamp.newBuilder().setSeconds(4_000_000_000L)).build())))
+        .isEqualTo("/last_used_at");
+    assertThat(headerOf(NULLS, c -> c.createAccessToken(AccessToken.newBuilder().setName("a").build())))
+        .isEqualTo("/expiresAt");
+    assertThat(headerOf(NULLS, c -> c.createApiToken(ApiToken.newBuilder()
+        .setAccount(Account.newBuilder().setId("acc-1")).setIcon("star").build())))
+        .isEqualTo("/description,/lastAccessAt");
+    assertThat(headerOf(NULLS, c -> c.generateFaultToken(5))).isNull();
+    assertThat(headerOf(NULLS, c -> c.createRecordToken("rec-1", null))).isNull();
   }
 }
