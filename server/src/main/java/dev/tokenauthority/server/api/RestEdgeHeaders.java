@@ -34,8 +34,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class RestEdgeHeaders implements ServerInterceptor {
   public static final String STATUS = "x-tokenauthority-http-status";
   public static final String JSON_NULLS = "x-tokenauthority-json-nulls";
-  static final Metadata.Key<String> STATUS_KEY = Metadata.Key.of(STATUS, Metadata.ASCII_STRING_MARSHALLER);
-  static final Metadata.Key<String> JSON_NULLS_KEY = Metadata.Key.of(JSON_NULLS, Metadata.ASCII_STRING_MARSHALLER);
+  public static final Metadata.Key<String> STATUS_KEY = Metadata.Key.of(STATUS, Metadata.ASCII_STRING_MARSHALLER);
+  public static final Metadata.Key<String> JSON_NULLS_KEY = Metadata.Key.of(JSON_NULLS, Metadata.ASCII_STRING_MARSHALLER);
 
   /** Per message type: whether it, or a message it contains, has a nullable field. */
   private final Map<Descriptor, Boolean> nullable = new ConcurrentHashMap<>();

@@ -59,7 +59,9 @@ public final class RestGateway implements AutoCloseable {
   /** Deadline of the gRPC call when the request sets no {@code grpc-timeout}. */
   private static final long DEFAULT_DEADLINE_MILLIS = 30_000;
   /** Request headers passed on as gRPC metadata. */
-  private static final List<String> FORWARDED = List.of("authorization", "x-api-key");
+  private static final List<Metadata.Key<String>> FORWARDED = List.of(
+      Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER),
+      Metadata.Key.of("x-api-key", Metadata.ASCII_STRING_MARSHALLER));
 
   private final HttpServer server;
   private final ExecutorService executor;
@@ -160,10 +162,10 @@ public final class RestGateway implements AutoCloseable {
       return;
     }
     Metadata headers = new Metadata();
-    for (String name : FORWARDED) {
-      String value = exchange.getRequestHeaders().getFirst(name);
+    for (Metadata.Key<String> key : FORWARDED) {
+      String value = exchange.getRequestHeaders().getFirst(key.name());
       if (value != null) {
-        headers.put(Metadata.Key.of(name, Metadata.ASCII_STRING_MARSHALLER), value);
+        headers.put(key, value);
       }
     }
     AtomicReference<Metadata> responseHeaders = new AtomicReference<>();
@@ -185,8 +187,8 @@ public final class RestGateway implements AutoCloseable {
       return;
     }
     Metadata edge = responseHeaders.get() == null ? new Metadata() : responseHeaders.get();
-    String declared = edge.get(Metadata.Key.of(RestEdgeHeaders.STATUS, Metadata.ASCII_STRING_MARSHALLER));
-    String nulls = edge.get(Metadata.Key.of(RestEdgeHeaders.JSON_NULLS, Metadata.ASCII_STRING_MARSHALLER));
+    String declared = edge.get(RestEdgeHeaders.STATUS_KEY);
+    String nulls = edge.get(RestEdgeHeaders.JSON_NULLS_KEY);
     send(exchange, declared == null ? 200 : Integer.parseInt(declared),
         JsonNulls.apply(transcoder.response(route, response), route.responseBody().isEmpty() ? nulls : null));
   }
