@@ -1,17 +1,47 @@
 -- Token Authority's REST edge in Envoy (loaded by envoy/envoy.yaml): turns the server's hints
 -- into what the seeds document, as the embedded gateway does (see RestEdgeHeaders.java).
 --
--- * x-tokenauthority-http-status: the transcoder answers every success with 200; methods whose
---   proto declares (tokenauthority.v1.http_success_status), e.g. 201 for the seeds that create
---   a token, carry it here. It replaces a 200 :status.
+-- * x-tokenauthority-http-status: the status to answer when it is not the transcoder's: the
+--   method's (tokenauthority.v1.http_success_status), e.g. 201 for the seeds that create a
+--   token, or one the service chose for this call (302, or 410 on an error). It replaces a
+--   200 :status, and an error's only with another error status.
 -- * x-tokenauthority-json-nulls: comma-separated JSON Pointers (RFC 6901) of fields the seeds
---   show as null (proto3 JSON omits unset fields). A "key":null is inserted into each object.
+--   show as null (proto3 JSON omits unset fields). A "key":null is inserted into each object
+--   of a successful (200) response.
+-- * x-tokenauthority-error-body: on an error of a service with the Altostrat error body
+--   (seed 001), the whole body to answer, which replaces the transcoder's google.rpc.Status.
+--   Errors Envoy decides itself under /fault/ (no such path, malformed JSON, ...) get the
+--   same shape from EDGE_ERRORS, which mirrors AltostratErrors.forEdge in the server.
 --
--- Both headers are always removed, so callers never see them. Errors (any :status but 200) are
--- left alone. Tested by envoy/test/rest_edge_test.lua (luajit envoy/test/rest_edge_test.lua).
+-- The headers are always removed, so callers never see them. Tested by
+-- envoy/test/rest_edge_test.lua (luajit envoy/test/rest_edge_test.lua).
 
 local STATUS_HEADER = "x-tokenauthority-http-status"
 local NULLS_HEADER = "x-tokenauthority-json-nulls"
+local ERROR_BODY_HEADER = "x-tokenauthority-error-body"
+local METADATA = "tokenauthority.rest_edge"
+local ALTOSTRAT_PREFIX = "/fault/"
+local DOC_URL = "https://docs.altostrat.io/errors/"
+
+-- Errors Envoy answers itself on the Altostrat routes, by status (AltostratErrors.forEdge).
+local EDGE_ERRORS = {
+  ["400"] = { "invalid_request_error", "request_malformed",
+    "The request is not valid JSON for this endpoint, or names a parameter it does not take." },
+  ["404"] = { "invalid_request_error", "route_not_found", "No endpoint answers this path." },
+  ["405"] = { "invalid_request_error", "method_not_allowed", "This endpoint does not answer this HTTP method." },
+  ["413"] = { "invalid_request_error", "request_too_large", "The request body is too large." },
+  ["415"] = { "invalid_request_error", "unsupported_media_type",
+    "The request body must be JSON (Content-Type: application/json)." },
+  ["503"] = { "api_error", "service_unavailable", "The service is unavailable; retry shortly." },
+}
+local EDGE_DEFAULT = { "api_error", "internal_server_error",
+  "An internal error occurred. Please try again or contact support if the issue persists." }
+
+local function edge_error(status)
+  local e = EDGE_ERRORS[status] or EDGE_DEFAULT
+  return '{"type":"' .. e[1] .. '","code":"' .. e[2] .. '","message":"' .. e[3]
+    .. '","doc_url":"' .. DOC_URL .. e[2] .. '"}'
+end
 
 local function escape(token)
   return (token:gsub("~", "~0"):gsub("/", "~1"))
@@ -97,22 +127,48 @@ local function insert_nulls(json, pointers)
   return table.concat(out)
 end
 
+local function replace_body(response_handle, json)
+  local body = response_handle:body(true) -- waits for, and buffers, the whole body
+  body:setBytes(json)
+  response_handle:headers():replace("content-length", tostring(#json))
+end
+
+-- Remembers, for the response, whether the request was on an Altostrat route.
+function envoy_on_request(request_handle)
+  local path = request_handle:headers():get(":path") or ""
+  if path:sub(1, #ALTOSTRAT_PREFIX) == ALTOSTRAT_PREFIX then
+    request_handle:streamInfo():dynamicMetadata():set(METADATA, "altostrat", true)
+  end
+end
+
+local function on_altostrat_route(response_handle)
+  local metadata = response_handle:streamInfo():dynamicMetadata():get(METADATA)
+  return metadata ~= nil and metadata["altostrat"] == true
+end
+
 function envoy_on_response(response_handle)
   local headers = response_handle:headers()
   local declared = headers:get(STATUS_HEADER)
   local nulls = headers:get(NULLS_HEADER)
+  local error_body = headers:get(ERROR_BODY_HEADER)
   headers:remove(STATUS_HEADER)
   headers:remove(NULLS_HEADER)
-  if headers:get(":status") ~= "200" then
-    return
+  headers:remove(ERROR_BODY_HEADER)
+  local status = headers:get(":status")
+  if status ~= "200" then
+    if error_body == nil and tonumber(status) >= 400 and on_altostrat_route(response_handle) then
+      error_body = edge_error(status)
+    end
+    if error_body ~= nil then
+      replace_body(response_handle, error_body)
+      headers:replace("content-type", "application/json")
+    end
+  elseif nulls ~= nil and nulls ~= "" then
+    local body = response_handle:body()
+    replace_body(response_handle, insert_nulls(body:getBytes(0, body:length()), nulls))
   end
-  if nulls ~= nil and nulls ~= "" then
-    local body = response_handle:body() -- waits for, and buffers, the whole transcoded body
-    local rewritten = insert_nulls(body:getBytes(0, body:length()), nulls)
-    body:setBytes(rewritten)
-    headers:replace("content-length", tostring(#rewritten))
-  end
-  if declared ~= nil then
+  -- an error keeps an error status: only a status the service chose for its error replaces it
+  if declared ~= nil and (status == "200" or tonumber(declared) >= 400) then
     headers:replace(":status", declared)
   end
 end

@@ -1,5 +1,5 @@
--- Runs envoy/rest_edge.lua against a minimal stand-in for the response handle Envoy gives
--- envoy_on_response. Plain Lua 5.1 / LuaJIT, no libraries.
+-- Runs envoy/rest_edge.lua against a minimal stand-in for the handles Envoy gives
+-- envoy_on_request and envoy_on_response. Plain Lua 5.1 / LuaJIT, no libraries.
 --
 --   luajit envoy/test/rest_edge_test.lua                 -- tests envoy/rest_edge.lua
 --   luajit envoy/test/rest_edge_test.lua path/to/filter  -- tests another copy of the filter
@@ -16,8 +16,10 @@ local filter_path = arg and arg[1] or (script_dir() .. "/../rest_edge.lua")
 
 -- The stand-in: headers():get/replace/remove over a plain table, as Envoy's header map
 -- behaves for single-valued headers (get returns nil for an absent header); body() over the
--- "@body" entry, with the buffer methods the filter uses (length, getBytes, setBytes).
-local function new_handle(initial)
+-- "@body" entry, with the buffer methods the filter uses (length, getBytes, setBytes), nil
+-- when there is no body unless always_wrap; streamInfo():dynamicMetadata() over `metadata`,
+-- the table Envoy keeps per stream (shared by the request and the response handle).
+local function new_handle(initial, metadata)
   local values = {}
   for name, value in pairs(initial) do
     values[name] = value
@@ -46,14 +48,32 @@ local function new_handle(initial)
   function handle:headers()
     return header_map
   end
-  function handle:body()
+  function handle:body(always_wrap)
+    if values["@body"] == nil and not always_wrap then
+      return nil
+    end
     return buffer
+  end
+  local dynamic = {}
+  function dynamic:set(namespace, key, value)
+    metadata[namespace] = metadata[namespace] or {}
+    metadata[namespace][key] = value
+  end
+  function dynamic:get(namespace)
+    return metadata[namespace]
+  end
+  local stream_info = {}
+  function stream_info:dynamicMetadata()
+    return dynamic
+  end
+  function handle:streamInfo()
+    return stream_info
   end
   return handle
 end
 
 local function load_filter()
-  envoy_on_response = nil
+  envoy_on_request, envoy_on_response = nil, nil
   local chunk, err = loadfile(filter_path)
   if not chunk then
     error("cannot load " .. filter_path .. ": " .. tostring(err))
@@ -62,11 +82,15 @@ local function load_filter()
   if type(envoy_on_response) ~= "function" then
     error(filter_path .. " defines no global function envoy_on_response")
   end
-  return envoy_on_response
+  if type(envoy_on_request) ~= "function" then
+    error(filter_path .. " defines no global function envoy_on_request")
+  end
+  return envoy_on_request, envoy_on_response
 end
 
 local HEADER = "x-tokenauthority-http-status"
 local NULLS = "x-tokenauthority-json-nulls"
+local ERROR_BODY = "x-tokenauthority-error-body"
 local failures = 0
 
 local function check(case, handle, name, expected)
@@ -81,8 +105,10 @@ end
 
 local function run(case, initial, expectations)
   local ok, err = pcall(function()
-    local on_response = load_filter()
-    local handle = new_handle(initial)
+    local on_request, on_response = load_filter()
+    local metadata = {}
+    on_request(new_handle({ [":path"] = initial["@path"] or "/tokens" }, metadata))
+    local handle = new_handle(initial, metadata)
     on_response(handle)
     local passed = true
     for _, e in ipairs(expectations) do
@@ -144,6 +170,44 @@ run("pointer tokens are unescaped (~1 is /, ~0 is ~)",
 run("an error response keeps its body, nulls header removed",
   { [":status"] = "404", [NULLS] = "/x", ["@body"] = '{"code":5}' },
   { { ":status", "404" }, { NULLS, nil }, { "@body", '{"code":5}' } })
+
+run("a redirect status chosen by the service replaces 200",
+  { [":status"] = "200", [HEADER] = "302", ["location"] = "https://dash.example/x" },
+  { { ":status", "302" }, { HEADER, nil }, { "location", "https://dash.example/x" } })
+
+run("an error status chosen by the service replaces the transcoder's",
+  { [":status"] = "404", [HEADER] = "410", ["@body"] = '{"code":5}' },
+  { { ":status", "410" }, { HEADER, nil }, { "@body", '{"code":5}' } })
+
+local ALTOSTRAT = '{"type":"authentication_error","code":"api_key_invalid","message":"No key.",'
+  .. '"doc_url":"https://docs.altostrat.io/errors/api_key_invalid"}'
+run("the server's error body replaces the google.rpc.Status, header removed",
+  { ["@path"] = "/fault/token", [":status"] = "401", [ERROR_BODY] = ALTOSTRAT,
+    ["@body"] = '{"code":16,"message":"No key.","details":[]}', ["content-type"] = "application/json" },
+  { { ":status", "401" }, { ERROR_BODY, nil }, { "@body", ALTOSTRAT }, { "content-length", tostring(#ALTOSTRAT) },
+    { "content-type", "application/json" } })
+
+local ROUTE_NOT_FOUND = '{"type":"invalid_request_error","code":"route_not_found",'
+  .. '"message":"No endpoint answers this path.","doc_url":"https://docs.altostrat.io/errors/route_not_found"}'
+run("an error Envoy answers itself under /fault/ gets the Altostrat body",
+  { ["@path"] = "/fault/nowhere", [":status"] = "404", ["@body"] = "Could not resolve /fault/nowhere to a method.",
+    ["content-type"] = "text/plain" },
+  { { ":status", "404" }, { "@body", ROUTE_NOT_FOUND }, { "content-type", "application/json" } })
+
+local MALFORMED = '{"type":"invalid_request_error","code":"request_malformed",'
+  .. '"message":"The request is not valid JSON for this endpoint, or names a parameter it does not take.",'
+  .. '"doc_url":"https://docs.altostrat.io/errors/request_malformed"}'
+run("a malformed body under /fault/ gets the Altostrat body",
+  { ["@path"] = "/fault/token", [":status"] = "400", ["@body"] = "Unexpected end of string." },
+  { { ":status", "400" }, { "@body", MALFORMED } })
+
+run("an error Envoy answers itself elsewhere keeps its body",
+  { ["@path"] = "/tokens/nowhere", [":status"] = "404", ["@body"] = "Could not resolve." },
+  { { ":status", "404" }, { "@body", "Could not resolve." } })
+
+run("a success under /fault/ keeps its body",
+  { ["@path"] = "/fault/token", [":status"] = "200", ["@body"] = '{"type":"jwt"}' },
+  { { ":status", "200" }, { "@body", '{"type":"jwt"}' } })
 
 if failures > 0 then
   print(failures .. " failure(s)")

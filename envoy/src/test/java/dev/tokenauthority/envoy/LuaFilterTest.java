@@ -18,8 +18,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Runs envoy/test/rest_edge_test.lua (the REST edge's Lua filter: 201 and JSON nulls, against a stand-in for
- * Envoy's handle) with luajit, and proves that script can fail.
+ * Runs envoy/test/rest_edge_test.lua (the REST edge's Lua filter: statuses, JSON nulls and Altostrat error
+ * bodies, against a stand-in for Envoy's handles) with luajit, and proves that script can fail.
  *
  * <p>Without luajit on the PATH these tests are skipped, so {@code mvn verify} passes on a
  * machine with only Java and Maven; with {@code TA_REQUIRE_LUAJIT=1} (CI) they fail instead.
@@ -46,8 +46,13 @@ class LuaFilterTest {
       "never removes the nulls header   | '  headers:remove(NULLS_HEADER)' | ''",
       "overrides error statuses         | '~= \"200\" then' | '~= \"200\" and false then'",
       "never sets the status            | '    headers:replace(\":status\", declared)' | ''",
-      "never inserts the nulls          | '    body:setBytes(rewritten)' | ''",
-      "keeps a stale content-length     | '    headers:replace(\"content-length\", tostring(#rewritten))' | ''",
+      "never rewrites the body          | '  body:setBytes(json)' | ''",
+      "keeps a stale content-length     | '  response_handle:headers():replace(\"content-length\", tostring(#json))' | ''",
+      "never removes the error header   | '  headers:remove(ERROR_BODY_HEADER)' | ''",
+      "ignores the server's error body  | 'local error_body = headers:get(ERROR_BODY_HEADER)' | 'local error_body = nil'",
+      "forgets the Altostrat route      | 'dynamicMetadata():set(METADATA, \"altostrat\", true)' | 'dynamicMetadata()'",
+      "gives errors a success status    | '(status == \"200\" or tonumber(declared) >= 400)' | 'true'",
+      "defines no envoy_on_request      | 'function envoy_on_request(' | 'function on_request('",
       "mistakes strings for structure   | 'if c == ''\"'' then' | 'if false then'",
       "loses count in lists             | '        top.index = top.index + 1' | ''",
       "defines no envoy_on_response     | 'function envoy_on_response(' | 'function on_response('",

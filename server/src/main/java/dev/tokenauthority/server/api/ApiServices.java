@@ -24,8 +24,9 @@ public final class ApiServices {
             new AccessTokenService(tokens),
             new WorkspaceTokenService(tokens),
             new DirectoryService(directory, tenants))
-        // intercept() runs the last interceptor first: auth, then the error mapper around the handler
-        .map(service -> ServerInterceptors.intercept(service, errors, edgeHeaders, auth))
+        // intercept() runs the last interceptor first: the edge headers see every close (auth's
+        // too), then auth, then the error mapper around the handler
+        .map(service -> ServerInterceptors.intercept(service, errors, auth, edgeHeaders))
         .toList();
   }
 }

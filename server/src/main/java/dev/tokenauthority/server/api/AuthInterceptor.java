@@ -5,6 +5,9 @@ import dev.tokenauthority.server.core.TokenCore;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.protobuf.ProtoMethodDescriptorSupplier;
+import dev.tokenauthority.v1.ApiOptionsProto;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
@@ -13,7 +16,9 @@ import io.grpc.ServerInterceptor;
  * The one auth interceptor: every call to the API services must present a credential,
  * as {@code authorization: Bearer <secret>} or {@code x-api-key: <secret>}. It resolves
  * to a {@link Principal} that service methods read with {@link #principal()}; anything
- * else closes the call with UNAUTHENTICATED. Health and reflection are not intercepted.
+ * else closes the call with UNAUTHENTICATED. Methods marked
+ * {@code (tokenauthority.v1.public_method)} take no credential and have no principal.
+ * Health and reflection are not intercepted.
  */
 public final class AuthInterceptor implements ServerInterceptor {
   static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
@@ -39,6 +44,9 @@ public final class AuthInterceptor implements ServerInterceptor {
   @Override
   public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
       ServerCallHandler<Q, R> next) {
+    if (isPublic(call.getMethodDescriptor())) {
+      return next.startCall(call, headers);
+    }
     Principal principal;
     try {
       principal = tokens.authenticate(credential(headers));
@@ -47,6 +55,11 @@ public final class AuthInterceptor implements ServerInterceptor {
       return new ServerCall.Listener<>() {};
     }
     return Contexts.interceptCall(Context.current().withValue(PRINCIPAL, principal), call, headers, next);
+  }
+
+  private static boolean isPublic(MethodDescriptor<?, ?> method) {
+    return method.getSchemaDescriptor() instanceof ProtoMethodDescriptorSupplier supplier
+        && supplier.getMethodDescriptor().getOptions().getExtension(ApiOptionsProto.publicMethod);
   }
 
   /** The presented secret: the bearer token, else the API key, else null. */

@@ -28,6 +28,9 @@ import org.jdbi.v3.core.ConnectionException;
  */
 public final class ErrorMapper implements ServerInterceptor {
   public static final String DOMAIN = "tokenauthority.dev";
+  /** {@code BadRequest.FieldViolation.reason} of a missing field, and of a field with a bad value. */
+  public static final String FIELD_REQUIRED = "FIELD_REQUIRED";
+  public static final String FIELD_INVALID = "FIELD_INVALID";
   private static final Logger LOG = Logger.getLogger(ErrorMapper.class.getName());
 
   /** The status a caller sees for {@code error}. */
@@ -64,7 +67,8 @@ public final class ErrorMapper implements ServerInterceptor {
     if (!failure.violations().isEmpty()) {
       BadRequest.Builder badRequest = BadRequest.newBuilder();
       failure.violations().forEach(v -> badRequest.addFieldViolations(
-          BadRequest.FieldViolation.newBuilder().setField(v.field()).setDescription(v.description())));
+          BadRequest.FieldViolation.newBuilder().setField(v.field()).setDescription(v.description())
+              .setReason(v.missing() ? FIELD_REQUIRED : FIELD_INVALID)));
       status.addDetails(Any.pack(badRequest.build()));
     }
     return StatusProto.toStatusException(status.build());

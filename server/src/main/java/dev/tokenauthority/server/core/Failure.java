@@ -20,8 +20,16 @@ public final class Failure extends RuntimeException {
     STORAGE_UNAVAILABLE
   }
 
+  /** How every description of a missing field begins. */
+  public static final String REQUIRED = "is required";
+
   /** One bad field: its JSON name as the API documents it, and what to change. */
-  public record FieldViolation(String field, String description) {}
+  public record FieldViolation(String field, String description) {
+    /** Whether the field was missing, rather than present with a bad value. */
+    public boolean missing() {
+      return description.startsWith(REQUIRED);
+    }
+  }
 
   private final Code code;
   private final Reason reason;

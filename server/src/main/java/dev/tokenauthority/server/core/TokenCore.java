@@ -215,7 +215,7 @@ public final class TokenCore {
     caller.require(Scopes.FAULTS_READ);
     Violations violations = new Violations();
     if (expireAfterMinutes == null) {
-      violations.add("expire_after_minutes", "is required: minutes until the token expires, 1 to 43,200");
+      violations.add("expire_after_minutes", Failure.REQUIRED + ": minutes until the token expires, 1 to 43,200");
     } else if (expireAfterMinutes < FAULT_MIN_MINUTES || expireAfterMinutes > FAULT_MAX_MINUTES) {
       violations.add("expire_after_minutes", "must be 1 to 43,200 minutes (30 days)");
     }

@@ -20,7 +20,7 @@ final class Violations {
   void text(String field, String value, int min, int max) {
     int length = value == null ? 0 : value.codePointCount(0, value.length());
     if (min > 0 && length == 0) {
-      add(field, "is required");
+      add(field, Failure.REQUIRED);
     } else if (length < min || length > max) {
       add(field, "must be " + min + " to " + max + " characters long (got " + length + ")");
     } else if (value != null && CONTROL.matcher(value).find()) {
@@ -38,7 +38,7 @@ final class Violations {
   /** Checks a required reference to an object ID. */
   void requiredId(String field, String value) {
     if (value == null || value.isEmpty()) {
-      add(field, "is required");
+      add(field, Failure.REQUIRED);
     } else {
       optionalId(field, value);
     }

@@ -8,7 +8,7 @@ import com.google.gson.JsonParser;
 
 /**
  * Puts JSON {@code null} where the server's {@code x-tokenauthority-json-nulls} header
- * says (comma-separated JSON Pointers, RFC 6901), as envoy/http_status.lua does for Envoy.
+ * says (comma-separated JSON Pointers, RFC 6901), as envoy/rest_edge.lua does for Envoy.
  */
 final class JsonNulls {
   private static final Gson GSON = new GsonBuilder().serializeNulls().disableHtmlEscaping().create();

@@ -5,6 +5,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.tokenauthority.server.api.AltostratErrors;
 import dev.tokenauthority.server.api.RestEdgeHeaders;
 import dev.tokenauthority.server.gateway.HttpRoutes.Match;
 import dev.tokenauthority.server.gateway.HttpRoutes.Route;
@@ -49,7 +50,7 @@ import java.util.logging.Logger;
  * in-process channel, so authentication, metadata, deadlines and errors are the gRPC
  * ones. Status codes follow Envoy's gRPC→HTTP table; error bodies are the
  * {@code google.rpc.Status} JSON Envoy's {@code convert_grpc_status} produces; the server's
- * {@link RestEdgeHeaders} become the status line and JSON nulls, as envoy/http_status.lua
+ * {@link RestEdgeHeaders} become the status line and JSON nulls, as envoy/rest_edge.lua
  * makes them for Envoy.
  */
 public final class RestGateway implements AutoCloseable {
@@ -62,6 +63,11 @@ public final class RestGateway implements AutoCloseable {
   private static final List<Metadata.Key<String>> FORWARDED = List.of(
       Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER),
       Metadata.Key.of("x-api-key", Metadata.ASCII_STRING_MARSHALLER));
+
+  /** Response metadata passed on as HTTP headers (what a service may set through RestResponse). */
+  private static final List<Metadata.Key<String>> PASSED_THROUGH = List.of(
+      Metadata.Key.of("location", Metadata.ASCII_STRING_MARSHALLER),
+      Metadata.Key.of("cache-control", Metadata.ASCII_STRING_MARSHALLER));
 
   private final HttpServer server;
   private final ExecutorService executor;
@@ -178,19 +184,42 @@ public final class RestGateway implements AutoCloseable {
       response = ClientCalls.blockingUnaryCall(call, method(route),
           CallOptions.DEFAULT.withDeadlineAfter(deadline, TimeUnit.MILLISECONDS), request);
     } catch (StatusRuntimeException e) {
-      com.google.rpc.Status status = StatusProto.fromThrowable(e);
-      if (status == null) {
-        status = com.google.rpc.Status.newBuilder().setCode(e.getStatus().getCode().value())
-            .setMessage(String.valueOf(e.getStatus().getDescription())).build();
+      Metadata errorTrailers = e.getTrailers() == null ? new Metadata() : e.getTrailers();
+      passThrough(errorTrailers, exchange);
+      String errorBody = errorTrailers.get(RestEdgeHeaders.ERROR_BODY_KEY);
+      if (errorBody == null) {
+        com.google.rpc.Status status = StatusProto.fromThrowable(e);
+        if (status == null) {
+          status = com.google.rpc.Status.newBuilder().setCode(e.getStatus().getCode().value())
+              .setMessage(String.valueOf(e.getStatus().getDescription())).build();
+        }
+        errorBody = transcoder.print(status);
       }
-      send(exchange, HttpStatuses.of(e.getStatus().getCode()), transcoder.print(status));
+      send(exchange, errorStatus(e.getStatus().getCode(), errorTrailers.get(RestEdgeHeaders.STATUS_KEY)), errorBody);
       return;
     }
     Metadata edge = responseHeaders.get() == null ? new Metadata() : responseHeaders.get();
+    passThrough(edge, exchange);
     String declared = edge.get(RestEdgeHeaders.STATUS_KEY);
     String nulls = edge.get(RestEdgeHeaders.JSON_NULLS_KEY);
     send(exchange, declared == null ? 200 : Integer.parseInt(declared),
         JsonNulls.apply(transcoder.response(route, response), route.responseBody().isEmpty() ? nulls : null));
+  }
+
+  /** Envoy's status for {@code code}, unless the service chose another error status (as rest_edge.lua decides). */
+  private static int errorStatus(Status.Code code, String declared) {
+    int chosen = declared == null ? 0 : Integer.parseInt(declared);
+    return chosen >= 400 ? chosen : HttpStatuses.of(code);
+  }
+
+  /** The response headers a service set for REST callers ({@code RestResponse}), as Envoy passes them on. */
+  private static void passThrough(Metadata metadata, HttpExchange exchange) {
+    for (Metadata.Key<String> key : PASSED_THROUGH) {
+      String value = metadata.get(key);
+      if (value != null) {
+        exchange.getResponseHeaders().set(key.name(), value);
+      }
+    }
   }
 
   private MethodDescriptor<DynamicMessage, DynamicMessage> method(Route route) {
@@ -235,7 +264,15 @@ public final class RestGateway implements AutoCloseable {
     return parameters;
   }
 
+  /**
+   * Answers an error the gateway decides itself: the {@code google.rpc.Status} JSON, or under
+   * the Altostrat routes the Altostrat body, as Envoy's transcoder and Lua filter answer.
+   */
   private void error(HttpExchange exchange, int httpStatus, Status.Code code, String message) throws IOException {
+    if (exchange.getRequestURI().getRawPath().startsWith(AltostratErrors.PATH_PREFIX)) {
+      send(exchange, httpStatus, AltostratErrors.forEdge(httpStatus));
+      return;
+    }
     try {
       send(exchange, httpStatus, transcoder.print(
           com.google.rpc.Status.newBuilder().setCode(code.value()).setMessage(message).build()));

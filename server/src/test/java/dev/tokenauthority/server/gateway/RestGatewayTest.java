@@ -139,9 +139,40 @@ class RestGatewayTest {
     assertThat(token.get("type").getAsString()).isEqualTo("jwt");
     assertThat(token.get("expires_in_minutes").getAsInt()).isEqualTo(60);
     assertThat(token.get("short_link").getAsString()).startsWith("http://localhost:8080/s/");
-    var invalid = post("/fault/token", "{\"expire_after_minutes\": 43201}", admin);
-    assertThat(invalid.statusCode()).isEqualTo(400);
-    assertThat(reason(json(invalid))).isEqualTo("INVALID_FIELD");
+  }
+
+  /** Seed 001's ErrorResponse: exactly type, code, message and doc_url, all strings. */
+  static JsonObject altostratError(HttpResponse<String> response, int status, String type, String code) {
+    assertThat(response.statusCode()).isEqualTo(status);
+    JsonObject error = json(response);
+    assertThat(error.keySet()).containsExactly("type", "code", "message", "doc_url");
+    assertThat(error.get("type").getAsString()).isEqualTo(type);
+    assertThat(error.get("code").getAsString()).isEqualTo(code);
+    assertThat(error.get("message").getAsString()).isNotBlank();
+    assertThat(error.get("doc_url").getAsString()).isEqualTo("https://docs.altostrat.io/errors/" + code);
+    return error;
+  }
+
+  @Test
+  void seed001ErrorsUseAltostratsErrorBody() throws Exception {
+    JsonObject missing = altostratError(post("/fault/token", "{}", admin), 400, "invalid_request_error", "parameter_missing");
+    assertThat(missing.get("message").getAsString())
+        .isEqualTo("The 'expire_after_minutes' parameter is required for this request.");
+    JsonObject outOfRange = altostratError(post("/fault/token", "{\"expire_after_minutes\": 43201}", admin),
+        400, "invalid_request_error", "parameter_invalid");
+    assertThat(outOfRange.get("message").getAsString()).startsWith("The 'expire_after_minutes' parameter must be");
+    altostratError(post("/fault/token", "{\"expire_after_minutes\": 60}", null), 401, "authentication_error", "api_key_invalid");
+    altostratError(post("/fault/token", "{\"expire_after_minutes\": 60}", "taw_garbage"),
+        401, "authentication_error", "api_key_invalid");
+    String reader = json(post("/tokens", "{\"name\": \"reader\", \"scopes\": [\"tokens:read\"]}", admin))
+        .get("token").getAsString();
+    altostratError(post("/fault/token", "{\"expire_after_minutes\": 60}", reader), 403, "permission_error", "permission_denied");
+    // errors the gateway decides itself under /fault/ have the same shape
+    altostratError(post("/fault/token", "{not json", admin), 400, "invalid_request_error", "request_malformed");
+    altostratError(post("/fault/nowhere", "{}", admin), 404, "invalid_request_error", "route_not_found");
+    altostratError(send(to("/fault/token").GET()), 405, "invalid_request_error", "method_not_allowed");
+    altostratError(send(to("/fault/token").header("Content-Type", "text/plain")
+        .POST(HttpRequest.BodyPublishers.ofString("x"))), 415, "invalid_request_error", "unsupported_media_type");
   }
 
   @Test
