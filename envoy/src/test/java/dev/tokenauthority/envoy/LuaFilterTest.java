@@ -22,7 +22,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * bodies, against a stand-in for Envoy's handles) with luajit, and proves that script can fail.
  *
  * <p>Without luajit on the PATH these tests are skipped, so {@code mvn verify} passes on a
- * machine with only Java and Maven; with {@code TA_REQUIRE_LUAJIT=1} (CI) they fail instead.
+ * machine with only Java and Maven; with {@code TA_REQUIRE_TOOLS=1} (CI) they fail instead.
  */
 class LuaFilterTest {
   static final String TEST_SCRIPT = "test/rest_edge_test.lua";
@@ -85,15 +85,15 @@ class LuaFilterTest {
     return new Run(process.exitValue(), Files.readString(output));
   }
 
-  /** luajit from the PATH; skips the test without it, unless TA_REQUIRE_LUAJIT=1 (then fails). */
+  /** luajit from the PATH; skips the test without it, unless TA_REQUIRE_TOOLS=1 (then fails). */
   static Path luajit() {
     Optional<Path> found = onPath("luajit");
     if (found.isEmpty()) {
       String missing = "luajit is not on the PATH (Debian/Ubuntu: apt-get install luajit)";
-      if ("1".equals(System.getenv("TA_REQUIRE_LUAJIT"))) {
-        fail(missing + ", and TA_REQUIRE_LUAJIT=1 requires the Lua filter test to run");
+      if ("1".equals(System.getenv("TA_REQUIRE_TOOLS"))) {
+        fail(missing + ", and TA_REQUIRE_TOOLS=1 requires the Lua filter test to run");
       }
-      Assumptions.abort(missing + ": skipping the Lua filter test (set TA_REQUIRE_LUAJIT=1 to fail instead)");
+      Assumptions.abort(missing + ": skipping the Lua filter test (set TA_REQUIRE_TOOLS=1 to fail instead)");
     }
     return found.get();
   }

@@ -1,6 +1,7 @@
 package dev.tokenauthority.server.gateway;
 
 import com.google.api.AnnotationsProto;
+import dev.tokenauthority.v1.ApiOptionsProto;
 import com.google.api.HttpRule;
 import com.google.api.pathtemplate.PathTemplate;
 import com.google.protobuf.DescriptorProtos.FileDescriptorProto;
@@ -51,6 +52,7 @@ final class HttpRoutes {
   static HttpRoutes fromClasspath(String resource) {
     ExtensionRegistry registry = ExtensionRegistry.newInstance();
     AnnotationsProto.registerAllExtensions(registry);
+    ApiOptionsProto.registerAllExtensions(registry); // so the routes' methods carry our options too
     try (InputStream in = HttpRoutes.class.getResourceAsStream(resource)) {
       if (in == null) {
         throw new IllegalStateException("descriptor set " + resource + " is not on the classpath");

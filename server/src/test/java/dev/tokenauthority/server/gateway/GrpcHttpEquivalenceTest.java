@@ -1,0 +1,284 @@
+package dev.tokenauthority.server.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.Descriptors.MethodDescriptor;
+import com.google.protobuf.DynamicMessage;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import com.google.protobuf.TypeRegistry;
+import com.google.protobuf.util.JsonFormat;
+import dev.tokenauthority.server.ServerConfig;
+import dev.tokenauthority.server.TokenAuthorityServer;
+import dev.tokenauthority.server.api.RestEdgeHeaders;
+import dev.tokenauthority.v1.ApiOptionsProto;
+import io.grpc.CallOptions;
+import io.grpc.ClientInterceptors;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.StatusRuntimeException;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.protobuf.ProtoUtils;
+import io.grpc.protobuf.StatusProto;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.MetadataUtils;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * One contract, two transports: each case is made once over gRPC and once over its HTTP path,
+ * and both must give the same result — the same status (the gRPC code mapped as Envoy maps
+ * it, or the method's declared success status), the same response message (generated values
+ * such as IDs, secrets and times compared by shape), the same error body. Every RPC with an
+ * HTTP rule must have a success case and an error case here, so a new RPC cannot skip it.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class GrpcHttpEquivalenceTest {
+  private static final HttpRoutes ROUTES = HttpRoutes.fromClasspath("/tokenauthority.pb");
+  private static final TypeRegistry TYPES = TypeRegistry.newBuilder().add(ROUTES.messageTypes()).build();
+  private static final JsonFormat.Printer PRINTER = JsonFormat.printer().usingTypeRegistry(TYPES)
+      .alwaysPrintFieldsWithNoPresence().omittingInsignificantWhitespace();
+  private static final JsonFormat.Parser PARSER = JsonFormat.parser().usingTypeRegistry(TYPES);
+  private static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+
+  /** Who makes the call. */
+  enum Caller { ADMIN, NOBODY, READER }
+
+  /**
+   * One operation made both ways. {@code {edge}} in the bodies becomes "grpc" or "http", so
+   * unique names stay unique; {@code grpc} is the whole request message as proto3 JSON.
+   */
+  record Case(String name, String method, Caller caller, boolean succeeds, String grpc, String verb, String path,
+      String http) {
+    @Override
+    public String toString() {
+      return name;
+    }
+  }
+
+  static List<Case> cases() {
+    return List.of(
+        new Case("create record token", "RecordTokenService/CreateRecordToken", Caller.ADMIN, true,
+            "{\"record\": \"rec-1\", \"expires_in\": 3600}", "POST", "/api/v1/records/rec-1/tokens", "{\"expires_in\": 3600}"),
+        new Case("record token for a missing record", "RecordTokenService/CreateRecordToken", Caller.ADMIN, false,
+            "{\"record\": \"nope\"}", "POST", "/api/v1/records/nope/tokens", "{}"),
+        new Case("fault token", "FaultTokenService/GenerateFaultToken", Caller.ADMIN, true,
+            "{\"expire_after_minutes\": 60}", "POST", "/fault/token", "{\"expire_after_minutes\": 60}"),
+        new Case("fault token without minutes", "FaultTokenService/GenerateFaultToken", Caller.ADMIN, false,
+            "{}", "POST", "/fault/token", "{}"),
+        new Case("fault token without scope", "FaultTokenService/GenerateFaultToken", Caller.READER, false,
+            "{\"expire_after_minutes\": 60}", "POST", "/fault/token", "{\"expire_after_minutes\": 60}"),
+        new Case("fault token without credential", "FaultTokenService/GenerateFaultToken", Caller.NOBODY, false,
+            "{\"expire_after_minutes\": 60}", "POST", "/fault/token", "{\"expire_after_minutes\": 60}"),
+        new Case("api token", "AccountApiTokenService/CreateApiToken", Caller.ADMIN, true,
+            "{\"api_token\": {\"account\": {\"id\": \"acc-1\"}, \"name\": \"{edge}\", \"modules\": [{\"id\": \"mod-1\"}]}}",
+            "POST", "/public/v1/accounts/api-tokens", "{\"account\": {\"id\": \"acc-1\"}, \"name\": \"{edge}\", \"modules\": [{\"id\": \"mod-1\"}]}"),
+        new Case("api token for a missing module", "AccountApiTokenService/CreateApiToken", Caller.ADMIN, false,
+            "{\"api_token\": {\"account\": {\"id\": \"acc-1\"}, \"modules\": [{\"id\": \"nope\"}]}}",
+            "POST", "/public/v1/accounts/api-tokens", "{\"account\": {\"id\": \"acc-1\"}, \"modules\": [{\"id\": \"nope\"}]}"),
+        new Case("access token", "AccessTokenService/CreateAccessToken", Caller.ADMIN, true,
+            "{\"access_token\": {\"name\": \"{edge}\", \"expiresAt\": \"2099-01-01T00:00:00Z\"}}",
+            "POST", "/api/access-tokens", "{\"name\": \"{edge}\", \"expiresAt\": \"2099-01-01T00:00:00Z\"}"),
+        new Case("access token expiring in the past", "AccessTokenService/CreateAccessToken", Caller.ADMIN, false,
+            "{\"access_token\": {\"name\": \"x\", \"expiresAt\": \"2001-01-01T00:00:00Z\"}}",
+            "POST", "/api/access-tokens", "{\"name\": \"x\", \"expiresAt\": \"2001-01-01T00:00:00Z\"}"),
+        new Case("workspace token", "WorkspaceTokenService/CreateWorkspaceToken", Caller.ADMIN, true,
+            "{\"name\": \"{edge}\", \"scopes\": [\"tokens:read\"]}", "POST", "/tokens", "{\"name\": \"{edge}\", \"scopes\": [\"tokens:read\"]}"),
+        new Case("workspace token with a taken name", "WorkspaceTokenService/CreateWorkspaceToken", Caller.ADMIN, false,
+            "{\"name\": \"taken\", \"scopes\": [\"tokens:read\"]}", "POST", "/tokens", "{\"name\": \"taken\", \"scopes\": [\"tokens:read\"]}"),
+        new Case("workspace token without scope", "WorkspaceTokenService/CreateWorkspaceToken", Caller.READER, false,
+            "{\"name\": \"x\", \"scopes\": [\"tokens:read\"]}", "POST", "/tokens", "{\"name\": \"x\", \"scopes\": [\"tokens:read\"]}"),
+        new Case("workspace token with bad fields", "WorkspaceTokenService/CreateWorkspaceToken", Caller.ADMIN, false,
+            "{\"name\": \"\", \"scopes\": [\"nope\"]}", "POST", "/tokens", "{\"name\": \"\", \"scopes\": [\"nope\"]}"),
+        new Case("tenant", "DirectoryService/CreateTenant", Caller.ADMIN, true,
+            "{\"tenant\": {\"name\": \"{edge}\"}, \"admin_email\": \"{edge}@example.com\"}",
+            "POST", "/v1/tenants", "{\"tenant\": {\"name\": \"{edge}\"}, \"admin_email\": \"{edge}@example.com\"}"),
+        new Case("tenant without credential", "DirectoryService/CreateTenant", Caller.NOBODY, false,
+            "{\"tenant\": {\"name\": \"x\"}, \"admin_email\": \"x@example.com\"}",
+            "POST", "/v1/tenants", "{\"tenant\": {\"name\": \"x\"}, \"admin_email\": \"x@example.com\"}"),
+        new Case("user", "DirectoryService/CreateUser", Caller.ADMIN, true,
+            "{\"user\": {\"email\": \"{edge}@example.com\"}, \"scopes\": [\"tokens:read\"]}",
+            "POST", "/v1/users?scopes=tokens:read", "{\"email\": \"{edge}@example.com\"}"),
+        new Case("user without email", "DirectoryService/CreateUser", Caller.ADMIN, false,
+            "{\"user\": {}}", "POST", "/v1/users", "{}"),
+        new Case("record", "DirectoryService/CreateRecord", Caller.ADMIN, true,
+            "{\"record\": {\"id\": \"{edge}\", \"title\": \"t\"}}", "POST", "/v1/records", "{\"id\": \"{edge}\", \"title\": \"t\"}"),
+        new Case("record without scope", "DirectoryService/CreateRecord", Caller.READER, false,
+            "{\"record\": {\"id\": \"x\"}}", "POST", "/v1/records", "{\"id\": \"x\"}"),
+        new Case("account", "DirectoryService/CreateAccount", Caller.ADMIN, true,
+            "{\"account\": {\"id\": \"{edge}\", \"name\": \"A\"}}", "POST", "/v1/accounts", "{\"id\": \"{edge}\", \"name\": \"A\"}"),
+        new Case("account taken", "DirectoryService/CreateAccount", Caller.ADMIN, false,
+            "{\"account\": {\"id\": \"acc-1\", \"name\": \"A\"}}", "POST", "/v1/accounts", "{\"id\": \"acc-1\", \"name\": \"A\"}"),
+        new Case("module", "DirectoryService/CreateModule", Caller.ADMIN, true,
+            "{\"module\": {\"id\": \"{edge}\", \"name\": \"M\"}}", "POST", "/v1/modules", "{\"id\": \"{edge}\", \"name\": \"M\"}"),
+        new Case("module without name", "DirectoryService/CreateModule", Caller.ADMIN, false,
+            "{\"module\": {\"id\": \"m\"}}", "POST", "/v1/modules", "{\"id\": \"m\"}"));
+  }
+
+  @TempDir static Path dataDir;
+  TokenAuthorityServer server;
+  ManagedChannel channel;
+  String admin;
+  String reader;
+  final HttpClient http = HttpClient.newHttpClient();
+
+  @BeforeAll
+  void start() throws Exception {
+    String name = InProcessServerBuilder.generateName();
+    server = new TokenAuthorityServer(ServerConfig.defaults(dataDir).withHttpPort(ServerConfig.ANY_FREE_PORT),
+        Clock.systemUTC()).start(InProcessServerBuilder.forName(name));
+    channel = InProcessChannelBuilder.forName(name).build();
+    admin = Files.readString(server.bootstrapFile(), StandardCharsets.US_ASCII).trim();
+    grpc("DirectoryService/CreateRecord", Caller.ADMIN, "{\"record\": {\"id\": \"rec-1\"}}");
+    grpc("DirectoryService/CreateAccount", Caller.ADMIN, "{\"account\": {\"id\": \"acc-1\", \"name\": \"Acme\"}}");
+    grpc("DirectoryService/CreateModule", Caller.ADMIN, "{\"module\": {\"id\": \"mod-1\", \"name\": \"Buyers\"}}");
+    grpc("WorkspaceTokenService/CreateWorkspaceToken", Caller.ADMIN, "{\"name\": \"taken\", \"scopes\": [\"tokens:read\"]}");
+    reader = ((Message) grpc("WorkspaceTokenService/CreateWorkspaceToken", Caller.ADMIN,
+        "{\"name\": \"reader\", \"scopes\": [\"tokens:read\"]}")).getField(
+        method("WorkspaceTokenService/CreateWorkspaceToken").getOutputType().findFieldByName("token")).toString();
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    channel.shutdownNow();
+    server.stop();
+  }
+
+  @Test
+  void everyRpcWithAnHttpRuleHasASuccessAndAnErrorCase() {
+    Set<String> rpcs = ROUTES.routes().stream().map(r -> shortName(r.method())).collect(Collectors.toCollection(TreeSet::new));
+    Set<String> succeeding = cases().stream().filter(Case::succeeds).map(Case::method).collect(Collectors.toSet());
+    Set<String> failing = cases().stream().filter(c -> !c.succeeds()).map(Case::method).collect(Collectors.toSet());
+    assertThat(succeeding).as("RPCs with a success case").containsAll(rpcs);
+    assertThat(failing).as("RPCs with an error case").containsAll(rpcs);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cases")
+  void sameResultOverGrpcAndHttp(Case c) throws Exception {
+    MethodDescriptor method = method(c.method());
+    Object grpcResult = grpc(c.method(), c.caller(), c.grpc().replace("{edge}", "grpc"));
+    HttpResponse<String> response = http(c, c.http().replace("{edge}", "http"));
+
+    if (grpcResult instanceof StatusRuntimeException error) {
+      assertThat(c.succeeds()).as("%s failed over gRPC: %s", c, error.getStatus()).isFalse();
+      assertThat(response.statusCode()).isEqualTo(HttpStatuses.of(error.getStatus().getCode()));
+      String altostrat = error.getTrailers().get(RestEdgeHeaders.ERROR_BODY_KEY);
+      if (method.getService().getOptions().getExtension(ApiOptionsProto.altostratErrorBody)) {
+        assertThat(response.body()).isEqualTo(altostrat);
+      } else {
+        assertThat(altostrat).isNull();
+        com.google.rpc.Status.Builder overHttp = com.google.rpc.Status.newBuilder();
+        PARSER.merge(response.body(), overHttp);
+        assertThat(blurTimes(PRINTER.print(overHttp.build())))
+            .isEqualTo(blurTimes(PRINTER.print(StatusProto.fromThrowable(error))));
+      }
+    } else {
+      assertThat(c.succeeds()).as("%s succeeded over gRPC", c).isTrue();
+      int declared = method.getOptions().getExtension(ApiOptionsProto.httpSuccessStatus);
+      assertThat(response.statusCode()).as(response.body()).isEqualTo(declared == 0 ? 200 : declared);
+      DynamicMessage.Builder overHttp = DynamicMessage.newBuilder(method.getOutputType());
+      PARSER.merge(response.body(), overHttp);
+      assertThat(shape(overHttp.build())).isEqualTo(shape((Message) grpcResult));
+    }
+  }
+
+  /** Makes the call over gRPC: the response message, or the StatusRuntimeException. */
+  private Object grpc(String name, Caller caller, String json) throws InvalidProtocolBufferException {
+    MethodDescriptor method = method(name);
+    DynamicMessage.Builder request = DynamicMessage.newBuilder(method.getInputType());
+    PARSER.merge(json, request);
+    Metadata headers = new Metadata();
+    String secret = secret(caller);
+    if (secret != null) {
+      headers.put(AUTHORIZATION, "Bearer " + secret);
+    }
+    var call = io.grpc.MethodDescriptor.<DynamicMessage, DynamicMessage>newBuilder()
+        .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+        .setFullMethodName("tokenauthority.v1." + name)
+        .setRequestMarshaller(ProtoUtils.marshaller(DynamicMessage.getDefaultInstance(method.getInputType())))
+        .setResponseMarshaller(ProtoUtils.marshaller(DynamicMessage.getDefaultInstance(method.getOutputType())))
+        .build();
+    try {
+      return ClientCalls.blockingUnaryCall(ClientInterceptors.intercept(channel,
+          MetadataUtils.newAttachHeadersInterceptor(headers)), call, CallOptions.DEFAULT, request.build());
+    } catch (StatusRuntimeException e) {
+      return e;
+    }
+  }
+
+  private HttpResponse<String> http(Case c, String body) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort() + c.path()))
+        .header("Content-Type", "application/json")
+        .method(c.verb(), body.isEmpty() ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    String secret = secret(c.caller());
+    if (secret != null) {
+      request.header("Authorization", "Bearer " + secret);
+    }
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private String secret(Caller caller) {
+    switch (caller) {
+      case ADMIN:
+        return admin;
+      case READER:
+        return reader;
+      default:
+        return null;
+    }
+  }
+
+  private static MethodDescriptor method(String name) {
+    return ROUTES.routes().stream().map(HttpRoutes.Route::method).filter(m -> shortName(m).equals(name)).findFirst()
+        .orElseThrow(() -> new AssertionError("no RPC with an HTTP rule named " + name));
+  }
+
+  private static String shortName(MethodDescriptor method) {
+    return method.getService().getName() + "/" + method.getName();
+  }
+
+  /** Replaces every RFC 3339 UTC time (which differs between two calls) with {@code <time>}. */
+  private static String blurTimes(String text) {
+    return text.replaceAll("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d+)?Z", "<time>");
+  }
+
+  /**
+   * The message as JSON with what differs between two calls by design blurred: times become
+   * "<time>", JWTs "<jwt>", and every letter or digit of other strings become 'x', so IDs,
+   * secrets and JWTs are compared by their form and everything else exactly.
+   */
+  private static String shape(Message message) throws InvalidProtocolBufferException {
+    String json = blurTimes(PRINTER.print(message))
+        .replaceAll("\"eyJ[\\w-]+\\.[\\w-]+\\.[\\w-]+\"", "\"<jwt>\"");
+    StringBuilder shaped = new StringBuilder();
+    var strings = java.util.regex.Pattern.compile("\"((?:[^\"\\\\]|\\\\.)*)\"(\\s*:)?").matcher(json);
+    int last = 0;
+    while (strings.find()) {
+      shaped.append(json, last, strings.start());
+      boolean key = strings.group(2) != null;
+      shaped.append(key || strings.group(1).startsWith("<") ? strings.group() : "\"" + strings.group(1).replaceAll("[A-Za-z0-9]", "x") + "\"");
+      last = strings.end();
+    }
+    return shaped.append(json.substring(last)).toString();
+  }
+}
