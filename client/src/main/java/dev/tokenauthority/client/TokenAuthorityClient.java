@@ -17,12 +17,23 @@ import dev.tokenauthority.v1.CreateUserRequest;
 import dev.tokenauthority.v1.CreateWorkspaceTokenRequest;
 import dev.tokenauthority.v1.DirectoryServiceGrpc;
 import dev.tokenauthority.v1.FaultToken;
+import dev.tokenauthority.v1.CheckTokenAccessRequest;
+import dev.tokenauthority.v1.CheckTokenAccessResponse;
 import dev.tokenauthority.v1.FaultTokenServiceGrpc;
 import dev.tokenauthority.v1.GenerateFaultTokenRequest;
+import dev.tokenauthority.v1.GetWorkspaceTokenRequest;
+import dev.tokenauthority.v1.IntrospectTokenRequest;
+import dev.tokenauthority.v1.IntrospectTokenResponse;
+import dev.tokenauthority.v1.ListWorkspaceTokensRequest;
+import dev.tokenauthority.v1.ListWorkspaceTokensResponse;
 import dev.tokenauthority.v1.Module;
 import dev.tokenauthority.v1.Record;
 import dev.tokenauthority.v1.RecordToken;
 import dev.tokenauthority.v1.RecordTokenServiceGrpc;
+import dev.tokenauthority.v1.RevokeTokensCreatedByRequest;
+import dev.tokenauthority.v1.RevokeTokensCreatedByResponse;
+import dev.tokenauthority.v1.RevokeWorkspaceTokenRequest;
+import dev.tokenauthority.v1.TokenServiceGrpc;
 import dev.tokenauthority.v1.User;
 import dev.tokenauthority.v1.WorkspaceToken;
 import dev.tokenauthority.v1.WorkspaceTokenServiceGrpc;
@@ -92,6 +103,38 @@ public final class TokenAuthorityClient {
     return configure(WorkspaceTokenServiceGrpc.newBlockingStub(channel)).createWorkspaceToken(request);
   }
 
+  /** A page of the workspace's tokens, newest first (never their secrets). */
+  public ListWorkspaceTokensResponse listWorkspaceTokens(ListWorkspaceTokensRequest request) {
+    return configure(WorkspaceTokenServiceGrpc.newBlockingStub(channel)).listWorkspaceTokens(request);
+  }
+
+  public WorkspaceToken getWorkspaceToken(String id) {
+    return configure(WorkspaceTokenServiceGrpc.newBlockingStub(channel)).getWorkspaceToken(
+        GetWorkspaceTokenRequest.newBuilder().setId(id).build());
+  }
+
+  /** Revokes a workspace token (idempotent) and answers it as it now is. */
+  public WorkspaceToken revokeWorkspaceToken(String id) {
+    return configure(WorkspaceTokenServiceGrpc.newBlockingStub(channel)).revokeWorkspaceToken(
+        RevokeWorkspaceTokenRequest.newBuilder().setId(id).build());
+  }
+
+  /** RFC 7662 introspection of any token this authority minted. */
+  public IntrospectTokenResponse introspectToken(String token) {
+    return tokens().introspectToken(IntrospectTokenRequest.newBuilder().setToken(token).build());
+  }
+
+  /** Whether {@code token} grants {@code action} (a scope) on {@code resource}. */
+  public CheckTokenAccessResponse checkTokenAccess(String token, String action, String resource) {
+    return tokens().checkTokenAccess(CheckTokenAccessRequest.newBuilder().setToken(token).setAction(action)
+        .setResource(resource).build());
+  }
+
+  /** Revokes every token a user created, or that was minted with a given token. */
+  public RevokeTokensCreatedByResponse revokeTokensCreatedBy(RevokeTokensCreatedByRequest request) {
+    return tokens().revokeTokensCreatedBy(request);
+  }
+
   public CreateTenantResponse createTenant(CreateTenantRequest request) {
     return directory().createTenant(request);
   }
@@ -110,6 +153,10 @@ public final class TokenAuthorityClient {
 
   public Module createModule(Module module) {
     return directory().createModule(CreateModuleRequest.newBuilder().setModule(module).build());
+  }
+
+  private TokenServiceGrpc.TokenServiceBlockingStub tokens() {
+    return configure(TokenServiceGrpc.newBlockingStub(channel));
   }
 
   private DirectoryServiceGrpc.DirectoryServiceBlockingStub directory() {

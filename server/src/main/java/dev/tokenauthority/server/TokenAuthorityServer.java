@@ -7,6 +7,7 @@ import dev.tokenauthority.server.core.Secrets;
 import dev.tokenauthority.server.core.SigningKeys;
 import dev.tokenauthority.server.core.Tenants;
 import dev.tokenauthority.server.core.TokenCore;
+import dev.tokenauthority.server.core.TokenLifecycle;
 import dev.tokenauthority.server.gateway.RestGateway;
 import dev.tokenauthority.server.store.Database;
 import io.grpc.ManagedChannel;
@@ -57,7 +58,7 @@ public final class TokenAuthorityServer implements AutoCloseable {
       TokenCore tokens = new TokenCore(database, directory, secrets, keys, clock, config.issuer(), config.publicUrl());
       Tenants tenants = new Tenants(database, directory, tokens, secrets, clock);
       this.bootstrapFile = tenants.bootstrapIfEmpty(config.adminEmail(), config.dataDir());
-      this.services = ApiServices.create(tokens, directory, tenants);
+      this.services = ApiServices.create(tokens, new TokenLifecycle(database, directory, clock), directory, tenants);
     } catch (IOException | RuntimeException e) {
       database.close();
       throw e;

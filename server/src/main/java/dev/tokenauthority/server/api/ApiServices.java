@@ -3,6 +3,7 @@ package dev.tokenauthority.server.api;
 import dev.tokenauthority.server.core.Directory;
 import dev.tokenauthority.server.core.Tenants;
 import dev.tokenauthority.server.core.TokenCore;
+import dev.tokenauthority.server.core.TokenLifecycle;
 import io.grpc.BindableService;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
@@ -13,7 +14,8 @@ import java.util.stream.Stream;
 public final class ApiServices {
   private ApiServices() {}
 
-  public static List<ServerServiceDefinition> create(TokenCore tokens, Directory directory, Tenants tenants) {
+  public static List<ServerServiceDefinition> create(TokenCore tokens, TokenLifecycle lifecycle, Directory directory,
+      Tenants tenants) {
     AuthInterceptor auth = new AuthInterceptor(tokens);
     ErrorMapper errors = new ErrorMapper();
     RestEdgeHeaders edgeHeaders = new RestEdgeHeaders();
@@ -22,7 +24,8 @@ public final class ApiServices {
             new FaultTokenService(tokens),
             new AccountApiTokenService(tokens),
             new AccessTokenService(tokens),
-            new WorkspaceTokenService(tokens),
+            new WorkspaceTokenService(tokens, lifecycle),
+            new TokenService(lifecycle),
             new DirectoryService(directory, tenants))
         // intercept() runs the last interceptor first: the edge headers see every close (auth's
         // too), then auth, then the error mapper around the handler

@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -138,6 +139,10 @@ public final class Directory {
     });
     insertUnique(() -> repository.insertModule(row, filters), "module", "module.id", id);
     return new Module(row, new LinkedHashMap<>(spec.filters()));
+  }
+
+  Optional<UserRow> findUser(String tenantId, String id) {
+    return repository.findUser(tenantId, id);
   }
 
   UserRow requireUser(String tenantId, String id) {

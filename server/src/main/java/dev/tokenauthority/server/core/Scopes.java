@@ -11,6 +11,7 @@ public final class Scopes {
   public static final String TOKENS_READ = "tokens:read";
   public static final String TOKENS_WRITE = "tokens:write";
   public static final String TOKENS_REVOKE = "tokens:revoke";
+  public static final String TOKENS_INTROSPECT = "tokens:introspect";
   public static final String RECORDS_UPDATE = "records:update";
   public static final String FAULTS_READ = "faults:read";
   public static final String DIRECTORY_READ = "directory:read";
@@ -18,7 +19,7 @@ public final class Scopes {
   public static final String TENANTS_WRITE = "tenants:write";
 
   /** Every scope, in catalog order. */
-  public static final List<String> CATALOG = List.of(TOKENS_READ, TOKENS_WRITE, TOKENS_REVOKE,
+  public static final List<String> CATALOG = List.of(TOKENS_READ, TOKENS_WRITE, TOKENS_REVOKE, TOKENS_INTROSPECT,
       RECORDS_UPDATE, FAULTS_READ, DIRECTORY_READ, DIRECTORY_WRITE, TENANTS_WRITE);
 
   /** What the admin of a tenant holds: everything but creating other tenants. */

@@ -38,6 +38,8 @@ public final class TokenCore {
   public static final Instant INVALID_TIME = Instant.MIN;
   /** The latest expiry a token may have; every store can hold it. */
   public static final Instant LATEST_EXPIRY = Instant.parse("9999-12-31T23:59:59.999Z");
+  /** How precisely {@code last_used_at} follows use: at most one write per token per this interval. */
+  public static final java.time.Duration LAST_USED_RESOLUTION = java.time.Duration.ofSeconds(60);
   /** Share-link codes: 16 base62 characters, about 95 bits. */
   private static final int SHORT_CODE_LENGTH = 16;
 
@@ -103,7 +105,20 @@ public final class TokenCore {
     if (!user.active()) {
       throw Failure.unauthenticated(Failure.Reason.CREDENTIAL_INVALID, "The credential's user is deactivated.");
     }
+    recordUse(token);
     return new Principal(token.tenantId(), user.id(), user.email(), token.id(), Scopes.parse(token.scopes()));
+  }
+
+  /**
+   * Sets {@code last_used_at} at most once per {@link #LAST_USED_RESOLUTION} per token: a
+   * busy token costs no write per call, and readers see its last use to within that interval.
+   */
+  private void recordUse(TokenRow token) {
+    Instant now = now();
+    Instant since = now.minus(LAST_USED_RESOLUTION);
+    if (token.lastUsedAt() == null || token.lastUsedAt().isBefore(since)) {
+      repository.touch(token.id(), now, since);
+    }
   }
 
   /** Seed 004: a named, scoped workspace token of the caller's workspace. */
@@ -243,7 +258,8 @@ public final class TokenCore {
     SigningKeys.Signed signed = keys.sign(claims);
     String code = withShortLink ? secrets.newCode(SHORT_CODE_LENGTH) : null;
     TokenRow row = new TokenRow(id, kind.name(), caller.tenantId(), caller.userId(), caller.userId(),
-        caller.tokenId(), "", null, null, code == null ? null : Secrets.hash(code), scope, resourceId, null, null,
+        caller.tokenId(), "", null, Secrets.hash(signed.jwt()), code == null ? null : Secrets.hash(code), scope,
+        resourceId, null, null,
         UUID.randomUUID().toString(), signed.kid(), 1, now, now, expiresAt, null, null);
     insert(row, List.of());
     return new IssuedJwt(row, signed.jwt(), code == null ? null : publicUrl + "/s/" + code);
@@ -265,10 +281,7 @@ public final class TokenCore {
 
   /** What a token's status is right now: {@code revoked}, {@code expired} or {@code active}. */
   public String status(TokenRow row) {
-    if (row.revokedAt() != null) {
-      return "revoked";
-    }
-    return row.expiresAt() != null && !clock.instant().isBefore(row.expiresAt()) ? "expired" : "active";
+    return TokenLifecycle.status(row, clock.instant());
   }
 
   /**

@@ -1,8 +1,10 @@
 package dev.tokenauthority.server.store;
 
 import dev.tokenauthority.server.store.Rows.TokenRow;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import org.jdbi.v3.sqlobject.SqlObject;
 import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
 import org.jdbi.v3.sqlobject.customizer.Bind;
 import org.jdbi.v3.sqlobject.customizer.BindMethods;
@@ -11,9 +13,9 @@ import org.jdbi.v3.sqlobject.statement.SqlQuery;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 import org.jdbi.v3.sqlobject.transaction.Transaction;
 
-/** Tokens of every kind, found by id or by the hash of their secret. */
+/** Tokens of every kind, found by id or by the hash of their secret, listed a page at a time. */
 @RegisterConstructorMapper(TokenRow.class)
-public interface TokenRepository {
+public interface TokenRepository extends SqlObject {
 
   @SqlUpdate("""
       INSERT INTO tokens (id, kind, tenant_id, user_id, created_by_user_id, created_by_token_id, name,
@@ -42,9 +44,71 @@ public interface TokenRepository {
   @SqlQuery("SELECT * FROM tokens WHERE secret_hash = :hash")
   Optional<TokenRow> findBySecretHash(@Bind("hash") String secretHash);
 
-  @SqlQuery("SELECT * FROM tokens WHERE tenant_id = :tenantId AND id = :id")
-  Optional<TokenRow> findById(@Bind("tenantId") String tenantId, @Bind("id") String id);
+  @SqlQuery("SELECT * FROM tokens WHERE tenant_id = :tenantId AND kind = :kind AND id = :id")
+  Optional<TokenRow> findById(@Bind("tenantId") String tenantId, @Bind("kind") String kind, @Bind("id") String id);
 
   @SqlQuery("SELECT module_id FROM token_modules WHERE token_id = :tokenId ORDER BY position")
   List<String> findModuleIds(@Bind("tokenId") String tokenId);
+
+  /** Which tokens a page lists, by their status at {@code now}. */
+  enum StatusFilter { ANY, ACTIVE, EXPIRED, REVOKED }
+
+  /** Where the previous page ended (it is excluded): the last token's creation time and id. */
+  record Cursor(Instant createdAt, String id) {}
+
+  /**
+   * Up to {@code limit} tokens of one kind in a tenant, newest first (ties by id), after
+   * {@code after} if given, of one resource if {@code resourceId} is given.
+   */
+  default List<TokenRow> page(String tenantId, String kind, String resourceId, StatusFilter status, Instant now,
+      Cursor after, int limit) {
+    StringBuilder sql = new StringBuilder("SELECT * FROM tokens WHERE tenant_id = :tenantId AND kind = :kind");
+    if (resourceId != null) {
+      sql.append(" AND resource_id = :resourceId");
+    }
+    switch (status) {
+      case ACTIVE -> sql.append(" AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > :now)");
+      case EXPIRED -> sql.append(" AND revoked_at IS NULL AND expires_at <= :now");
+      case REVOKED -> sql.append(" AND revoked_at IS NOT NULL");
+      case ANY -> { }
+    }
+    if (after != null) {
+      sql.append(" AND (created_at < :afterCreatedAt OR (created_at = :afterCreatedAt AND id < :afterId))");
+    }
+    sql.append(" ORDER BY created_at DESC, id DESC LIMIT :limit");
+    var query = getHandle().createQuery(sql.toString())
+        .bind("tenantId", tenantId).bind("kind", kind).bind("limit", limit);
+    if (resourceId != null) {
+      query.bind("resourceId", resourceId);
+    }
+    if (status == StatusFilter.ACTIVE || status == StatusFilter.EXPIRED) {
+      query.bind("now", now);
+    }
+    if (after != null) {
+      query.bind("afterCreatedAt", after.createdAt()).bind("afterId", after.id());
+    }
+    return query.mapTo(TokenRow.class).list();
+  }
+
+  /** Revokes one token if it is not revoked yet; the first revocation time stands. */
+  @SqlUpdate("UPDATE tokens SET revoked_at = :now, updated_at = :now "
+      + "WHERE tenant_id = :tenantId AND kind = :kind AND id = :id AND revoked_at IS NULL")
+  int revoke(@Bind("tenantId") String tenantId, @Bind("kind") String kind, @Bind("id") String id, @Bind("now") Instant now);
+
+  /** Revokes, in one statement, every unrevoked token a user created. */
+  @SqlUpdate("UPDATE tokens SET revoked_at = :now, updated_at = :now "
+      + "WHERE tenant_id = :tenantId AND created_by_user_id = :userId AND revoked_at IS NULL")
+  int revokeCreatedByUser(@Bind("tenantId") String tenantId, @Bind("userId") String userId, @Bind("now") Instant now);
+
+  /** Revokes, in one statement, every unrevoked token minted with a given token as credential. */
+  @SqlUpdate("UPDATE tokens SET revoked_at = :now, updated_at = :now "
+      + "WHERE tenant_id = :tenantId AND created_by_token_id = :tokenId AND revoked_at IS NULL")
+  int revokeCreatedByToken(@Bind("tenantId") String tenantId, @Bind("tokenId") String tokenId, @Bind("now") Instant now);
+
+  /**
+   * Records a use, unless one was recorded since {@code since}: at most one write per token
+   * per interval, however busy the token, and across any number of servers.
+   */
+  @SqlUpdate("UPDATE tokens SET last_used_at = :now WHERE id = :id AND (last_used_at IS NULL OR last_used_at < :since)")
+  int touch(@Bind("id") String id, @Bind("now") Instant now, @Bind("since") Instant since);
 }

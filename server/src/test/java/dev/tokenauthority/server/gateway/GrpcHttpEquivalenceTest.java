@@ -65,7 +65,9 @@ class GrpcHttpEquivalenceTest {
 
   /**
    * One operation made both ways. {@code {edge}} in the bodies becomes "grpc" or "http", so
-   * unique names stay unique; {@code grpc} is the whole request message as proto3 JSON.
+   * unique names stay unique; {@code {taken}} the ID of a workspace token, {@code {reader}}
+   * the secret of one holding only tokens:read; {@code grpc} is the whole request message as
+   * proto3 JSON.
    */
   record Case(String name, String method, Caller caller, boolean succeeds, String grpc, String verb, String path,
       String http) {
@@ -109,6 +111,35 @@ class GrpcHttpEquivalenceTest {
             "{\"name\": \"x\", \"scopes\": [\"tokens:read\"]}", "POST", "/tokens", "{\"name\": \"x\", \"scopes\": [\"tokens:read\"]}"),
         new Case("workspace token with bad fields", "WorkspaceTokenService/CreateWorkspaceToken", Caller.ADMIN, false,
             "{\"name\": \"\", \"scopes\": [\"nope\"]}", "POST", "/tokens", "{\"name\": \"\", \"scopes\": [\"nope\"]}"),
+        new Case("list workspace tokens", "WorkspaceTokenService/ListWorkspaceTokens", Caller.ADMIN, true,
+            "{\"page_size\": 2}", "GET", "/tokens?page_size=2", ""),
+        new Case("list with a page size too big", "WorkspaceTokenService/ListWorkspaceTokens", Caller.ADMIN, false,
+            "{\"page_size\": 501, \"status\": \"gone\"}", "GET", "/tokens?page_size=501&status=gone", ""),
+        new Case("get workspace token", "WorkspaceTokenService/GetWorkspaceToken", Caller.ADMIN, true,
+            "{\"id\": \"{taken}\"}", "GET", "/tokens/{taken}", ""),
+        new Case("get a missing workspace token", "WorkspaceTokenService/GetWorkspaceToken", Caller.ADMIN, false,
+            "{\"id\": \"tok_nope\"}", "GET", "/tokens/tok_nope", ""),
+        new Case("revoke workspace token", "WorkspaceTokenService/RevokeWorkspaceToken", Caller.ADMIN, true,
+            "{\"id\": \"{taken}\"}", "DELETE", "/tokens/{taken}", ""),
+        new Case("revoke without scope", "WorkspaceTokenService/RevokeWorkspaceToken", Caller.READER, false,
+            "{\"id\": \"{taken}\"}", "DELETE", "/tokens/{taken}", ""),
+        new Case("introspect", "TokenService/IntrospectToken", Caller.ADMIN, true,
+            "{\"token\": \"{reader}\"}", "POST", "/v1/tokens:introspect", "{\"token\": \"{reader}\"}"),
+        new Case("introspect garbage", "TokenService/IntrospectToken", Caller.ADMIN, true,
+            "{\"token\": \"garbage\"}", "POST", "/v1/tokens:introspect", "{\"token\": \"garbage\"}"),
+        new Case("introspect without scope", "TokenService/IntrospectToken", Caller.READER, false,
+            "{\"token\": \"{reader}\"}", "POST", "/v1/tokens:introspect", "{\"token\": \"{reader}\"}"),
+        new Case("check access", "TokenService/CheckTokenAccess", Caller.ADMIN, true,
+            "{\"token\": \"{reader}\", \"action\": \"tokens:write\"}",
+            "POST", "/v1/tokens:check", "{\"token\": \"{reader}\", \"action\": \"tokens:write\"}"),
+        new Case("check access without credential", "TokenService/CheckTokenAccess", Caller.NOBODY, false,
+            "{\"token\": \"{reader}\", \"action\": \"tokens:read\"}",
+            "POST", "/v1/tokens:check", "{\"token\": \"{reader}\", \"action\": \"tokens:read\"}"),
+        new Case("revoke what a token created", "TokenService/RevokeTokensCreatedBy", Caller.ADMIN, true,
+            "{\"created_by_token_id\": \"tok_nope\"}", "POST", "/v1/tokens:revokeCreatedBy",
+            "{\"created_by_token_id\": \"tok_nope\"}"),
+        new Case("revoke created by nobody named", "TokenService/RevokeTokensCreatedBy", Caller.ADMIN, false,
+            "{}", "POST", "/v1/tokens:revokeCreatedBy", "{}"),
         new Case("tenant", "DirectoryService/CreateTenant", Caller.ADMIN, true,
             "{\"tenant\": {\"name\": \"{edge}\"}, \"admin_email\": \"{edge}@example.com\"}",
             "POST", "/v1/tenants", "{\"tenant\": {\"name\": \"{edge}\"}, \"admin_email\": \"{edge}@example.com\"}"),
@@ -139,6 +170,8 @@ class GrpcHttpEquivalenceTest {
   ManagedChannel channel;
   String admin;
   String reader;
+  /** The ID of the workspace token named "taken". */
+  String taken;
   final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeAll
@@ -151,10 +184,10 @@ class GrpcHttpEquivalenceTest {
     grpc("DirectoryService/CreateRecord", Caller.ADMIN, "{\"record\": {\"id\": \"rec-1\"}}");
     grpc("DirectoryService/CreateAccount", Caller.ADMIN, "{\"account\": {\"id\": \"acc-1\", \"name\": \"Acme\"}}");
     grpc("DirectoryService/CreateModule", Caller.ADMIN, "{\"module\": {\"id\": \"mod-1\", \"name\": \"Buyers\"}}");
-    grpc("WorkspaceTokenService/CreateWorkspaceToken", Caller.ADMIN, "{\"name\": \"taken\", \"scopes\": [\"tokens:read\"]}");
-    reader = ((Message) grpc("WorkspaceTokenService/CreateWorkspaceToken", Caller.ADMIN,
-        "{\"name\": \"reader\", \"scopes\": [\"tokens:read\"]}")).getField(
-        method("WorkspaceTokenService/CreateWorkspaceToken").getOutputType().findFieldByName("token")).toString();
+    taken = field(grpc("WorkspaceTokenService/CreateWorkspaceToken", Caller.ADMIN,
+        "{\"name\": \"taken\", \"scopes\": [\"tokens:read\"]}"), "id");
+    reader = field(grpc("WorkspaceTokenService/CreateWorkspaceToken", Caller.ADMIN,
+        "{\"name\": \"reader\", \"scopes\": [\"tokens:read\"]}"), "token");
   }
 
   @AfterAll
@@ -176,8 +209,8 @@ class GrpcHttpEquivalenceTest {
   @MethodSource("cases")
   void sameResultOverGrpcAndHttp(Case c) throws Exception {
     MethodDescriptor method = method(c.method());
-    Object grpcResult = grpc(c.method(), c.caller(), c.grpc().replace("{edge}", "grpc"));
-    HttpResponse<String> response = http(c, c.http().replace("{edge}", "http"));
+    Object grpcResult = grpc(c.method(), c.caller(), fill(c.grpc(), "grpc"));
+    HttpResponse<String> response = http(c, fill(c.path(), "http"), fill(c.http(), "http"));
 
     if (grpcResult instanceof StatusRuntimeException error) {
       assertThat(c.succeeds()).as("%s failed over gRPC: %s", c, error.getStatus()).isFalse();
@@ -226,8 +259,18 @@ class GrpcHttpEquivalenceTest {
     }
   }
 
-  private HttpResponse<String> http(Case c, String body) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort() + c.path()))
+  /** {@code text} with {edge}, {taken} and {reader} filled in. */
+  private String fill(String text, String edge) {
+    return text.replace("{edge}", edge).replace("{taken}", taken).replace("{reader}", reader);
+  }
+
+  private static String field(Object message, String name) {
+    Message response = (Message) message;
+    return response.getField(response.getDescriptorForType().findFieldByName(name)).toString();
+  }
+
+  private HttpResponse<String> http(Case c, String path, String body) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort() + path))
         .header("Content-Type", "application/json")
         .method(c.verb(), body.isEmpty() ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
     String secret = secret(c.caller());
