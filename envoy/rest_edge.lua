@@ -6,8 +6,8 @@
 --   token, or one the service chose for this call (302, or 410 on an error). It replaces a
 --   200 :status, and an error's only with another error status.
 -- * x-tokenauthority-json-nulls: comma-separated JSON Pointers (RFC 6901) of fields the seeds
---   show as null (proto3 JSON omits unset fields). A "key":null is inserted into each object
---   of a successful (200) response.
+--   show as null (proto3 JSON omits unset fields), "*" standing for every array element. Each
+--   object so addressed in a successful (200) response that lacks the key gets "key":null.
 -- * x-tokenauthority-error-body: on an error of a service with the Altostrat error body
 --   (seed 001), the whole body to answer, which replaces the transcoder's google.rpc.Status.
 --   Errors Envoy decides itself under /fault/ (no such path, malformed JSON, ...) get the
@@ -43,32 +43,60 @@ local function edge_error(status)
     .. '","doc_url":"' .. DOC_URL .. e[2] .. '"}'
 end
 
-local function escape(token)
-  return (token:gsub("~", "~0"):gsub("/", "~1"))
+-- A JSON string's content as text, for the escapes a key can have (\" and \\).
+local function unescape_json(text)
+  return (text:gsub("\\\\(.)", "%1"))
 end
 
+-- A JSON Pointer reference token as text (RFC 6901: ~1 is /, ~0 is ~).
 local function unescape(token)
   return (token:gsub("~1", "/"):gsub("~0", "~"))
 end
 
--- "/a/0/b,/c" → { ["/a/0"] = {"b"}, [""] = {"c"} }: the keys to add, by the pointer of their object.
-local function keys_by_object(pointers)
-  local by_object = {}
+-- "/a/*/b,/c" → { { segments = {"a","*"}, key = "b" }, { segments = {}, key = "c" } }: the key to
+-- add and the pattern of the objects it belongs in ("*" matches any array index).
+local function parse_pointers(pointers)
+  local patterns = {}
   for pointer in pointers:gmatch("[^,]+") do
-    local object, key = pointer:match("^(.*)/([^/]*)$")
-    if object then
-      by_object[object] = by_object[object] or {}
-      table.insert(by_object[object], unescape(key))
+    local segments = {}
+    for token in pointer:gmatch("/([^/]*)") do
+      segments[#segments + 1] = unescape(token)
+    end
+    local key = table.remove(segments)
+    if key then
+      patterns[#patterns + 1] = { segments = segments, key = key }
     end
   end
-  return by_object
+  return patterns
 end
 
--- Inserts "key":null right after the '{' of each object named in `pointers`, scanning the JSON
--- once and tracking the pointer of every object and array it enters. Strings (with escapes) are
--- skipped whole, so braces or quotes inside them are never mistaken for structure.
+-- The keys to add to the object at `path` (a list of segments): those whose pattern matches.
+local function keys_for(patterns, path)
+  local keys = {}
+  for _, pattern in ipairs(patterns) do
+    local segments = pattern.segments
+    if #segments == #path then
+      local match = true
+      for k = 1, #path do
+        if segments[k] ~= "*" and segments[k] ~= path[k] then
+          match = false
+          break
+        end
+      end
+      if match then
+        keys[pattern.key] = true
+      end
+    end
+  end
+  return keys
+end
+
+-- Adds "key":null to each object the pointers address that lacks the key, scanning the JSON
+-- once: it tracks the path of every object and array it is in and the keys each object has;
+-- the missing keys are added just before the object's '}'. Strings (with escapes) are skipped
+-- whole, so braces or quotes inside them are never mistaken for structure.
 local function insert_nulls(json, pointers)
-  local by_object = keys_by_object(pointers)
+  local patterns = parse_pointers(pointers)
   local out, stack = {}, {}
   local i, n, copied = 1, #json, 1
   while i <= n do
@@ -87,29 +115,38 @@ local function insert_nulls(json, pointers)
       end
       local top = stack[#stack]
       if top and top.object and top.expect_key then
-        top.key, top.expect_key = json:sub(i + 1, j - 1), false
+        top.key, top.expect_key, top.has_keys = unescape_json(json:sub(i + 1, j - 1)), false, true
+        if top.missing then
+          top.missing[top.key] = nil
+        end
       end
       i = j + 1
     elseif c == "{" or c == "[" then
-      local top, pointer = stack[#stack], ""
+      local top, path = stack[#stack], {}
       if top then
-        pointer = top.pointer .. "/" .. (top.object and escape(top.key) or tostring(top.index))
-      end
-      table.insert(stack, { object = (c == "{"), pointer = pointer, index = 0, expect_key = true })
-      local keys = c == "{" and by_object[pointer]
-      if keys then
-        local fields = {}
-        for _, key in ipairs(keys) do
-          fields[#fields + 1] = '"' .. key .. '":null'
+        for k, segment in ipairs(top.path) do
+          path[k] = segment
         end
-        local empty = json:match("^%s*}", i + 1) ~= nil
-        table.insert(out, json:sub(copied, i))
-        table.insert(out, table.concat(fields, ",") .. (empty and "" or ","))
-        copied = i + 1
+        path[#path + 1] = top.object and top.key or tostring(top.index)
       end
+      local frame = { object = (c == "{"), path = path, index = 0, expect_key = true, has_keys = false }
+      if frame.object then
+        frame.missing = keys_for(patterns, path)
+      end
+      table.insert(stack, frame)
       i = i + 1
     elseif c == "}" or c == "]" then
-      table.remove(stack)
+      local frame = table.remove(stack)
+      if frame and frame.object and next(frame.missing) then
+        local fields = {}
+        for key in pairs(frame.missing) do
+          fields[#fields + 1] = '"' .. key .. '":null'
+        end
+        table.sort(fields)
+        table.insert(out, json:sub(copied, i - 1))
+        table.insert(out, (frame.has_keys and "," or "") .. table.concat(fields, ","))
+        copied = i
+      end
       i = i + 1
     elseif c == "," then
       local top = stack[#stack]

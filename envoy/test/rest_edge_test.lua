@@ -142,26 +142,35 @@ run("a 503 from the transcoder keeps its status, header removed",
   { [":status"] = "503", [HEADER] = "201" },
   { { ":status", "503" }, { HEADER, nil } })
 
-run("a nulls header inserts null at the top level, both headers removed",
+run("a nulls header adds the missing keys as null, both headers removed",
   { [":status"] = "200", [HEADER] = "201", [NULLS] = "/expires_at,/last_used_at",
     ["@body"] = '{"id":"tok_1","name":"x"}' },
   { { ":status", "201" }, { HEADER, nil }, { NULLS, nil },
-    { "@body", '{"expires_at":null,"last_used_at":null,"id":"tok_1","name":"x"}' },
-    { "content-length", tostring(#'{"expires_at":null,"last_used_at":null,"id":"tok_1","name":"x"}') } })
+    { "@body", '{"id":"tok_1","name":"x","expires_at":null,"last_used_at":null}' },
+    { "content-length", tostring(#'{"id":"tok_1","name":"x","expires_at":null,"last_used_at":null}') } })
+
+run("a key that is present keeps its value",
+  { [":status"] = "200", [NULLS] = "/expires_at,/last_used_at",
+    ["@body"] = '{"expires_at":"2030-01-01T00:00:00Z","id":"t"}' },
+  { { "@body", '{"expires_at":"2030-01-01T00:00:00Z","id":"t","last_used_at":null}' } })
 
 run("an empty object gets its nulls without a dangling comma",
   { [":status"] = "200", [NULLS] = "/lastAccessAt", ["@body"] = "{ }" },
-  { { ":status", "200" }, { "@body", '{"lastAccessAt":null }' } })
+  { { ":status", "200" }, { "@body", '{ "lastAccessAt":null}' } })
 
-run("nested objects and list items are found by their pointer",
-  { [":status"] = "200", [NULLS] = "/tokens/1/last_used_at,/page/next",
-    ["@body"] = '{"tokens":[{"id":"a"},{"id":"b"}],"page":{"size":2}}' },
-  { { "@body", '{"tokens":[{"id":"a"},{"last_used_at":null,"id":"b"}],"page":{"next":null,"size":2}}' } })
+run("* addresses every list item; nested objects are found by their pointer",
+  { [":status"] = "200", [NULLS] = "/tokens/*/last_used_at,/page/next",
+    ["@body"] = '{"tokens":[{"id":"a","last_used_at":"t"},{"id":"b"}],"page":{"size":2}}' },
+  { { "@body", '{"tokens":[{"id":"a","last_used_at":"t"},{"id":"b","last_used_at":null}],"page":{"size":2,"next":null}}' } })
+
+run("an index in the pointer addresses one list item only",
+  { [":status"] = "200", [NULLS] = "/tokens/1/x", ["@body"] = '{"tokens":[{"id":"a"},{"id":"b"}]}' },
+  { { "@body", '{"tokens":[{"id":"a"},{"id":"b","x":null}]}' } })
 
 run("braces, brackets, commas and escaped quotes inside strings are not structure",
   { [":status"] = "200", [NULLS] = "/b/icon",
     ["@body"] = '{"a":"{[,\\"}]","b":{"d":"x\\"y{"}}' },
-  { { "@body", '{"a":"{[,\\"}]","b":{"icon":null,"d":"x\\"y{"}}' } })
+  { { "@body", '{"a":"{[,\\"}]","b":{"d":"x\\"y{","icon":null}}' } })
 
 run("pointer tokens are unescaped (~1 is /, ~0 is ~)",
   { [":status"] = "200", [NULLS] = "/a~1b/c~0d", ["@body"] = '{"a/b":{}}' },

@@ -55,6 +55,8 @@ class LuaFilterTest {
       "defines no envoy_on_request      | 'function envoy_on_request(' | 'function on_request('",
       "mistakes strings for structure   | 'if c == ''\"'' then' | 'if false then'",
       "loses count in lists             | '        top.index = top.index + 1' | ''",
+      "overwrites keys that are present | '          top.missing[top.key] = nil' | ''",
+      "ignores the * wildcard           | 'if segments[k] ~= \"*\" and' | 'if'",
       "defines no envoy_on_response     | 'function envoy_on_response(' | 'function on_response('",
   })
   void theLuaTestFailsOnABrokenFilter(String what, String original, String replacement) throws Exception {

@@ -2,7 +2,6 @@ package dev.tokenauthority.server.api;
 
 import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
-import com.google.protobuf.Message;
 import dev.tokenauthority.v1.ApiOptionsProto;
 import io.grpc.Context;
 import io.grpc.Contexts;
@@ -28,9 +27,13 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>{@value #STATUS}: the HTTP status, when it is not what the transcoder would answer:
  *       the method's {@code (tokenauthority.v1.http_success_status)} (e.g. 201), or one the
  *       service chose for this call through {@link RestResponse} (e.g. 302, or 410 on an error);
- *   <li>{@value #JSON_NULLS}: comma-separated JSON Pointers (RFC 6901) of the response's
- *       unset fields marked {@code (tokenauthority.v1.json_null_when_unset)}, which REST
- *       callers see as {@code null};
+ *   <li>{@value #JSON_NULLS}: where the response type has fields marked
+ *       {@code (tokenauthority.v1.json_null_when_unset)}, as comma-separated JSON Pointers
+ *       (RFC 6901) in which {@code *} stands for every element of an array, e.g.
+ *       {@code /tokens/*}{@code /expires_at}. The edge puts {@code "key": null} into each object
+ *       so addressed that lacks the key (proto3 JSON omits exactly the unset ones). The list
+ *       depends on the type only, so it is computed once per method and its size is bounded
+ *       however long a list response is;
  *   <li>{@value #ERROR_BODY}: on an error of a service marked
  *       {@code (tokenauthority.v1.altostrat_error_body)}, the whole body REST callers get
  *       ({@link AltostratErrors}).
@@ -48,8 +51,8 @@ public final class RestEdgeHeaders implements ServerInterceptor {
   public static final Metadata.Key<String> JSON_NULLS_KEY = Metadata.Key.of(JSON_NULLS, Metadata.ASCII_STRING_MARSHALLER);
   public static final Metadata.Key<String> ERROR_BODY_KEY = Metadata.Key.of(ERROR_BODY, Metadata.ASCII_STRING_MARSHALLER);
 
-  /** Per message type: whether it, or a message it contains, has a nullable field. */
-  private final Map<Descriptor, Boolean> nullable = new ConcurrentHashMap<>();
+  /** Per response type: its nullable fields as the {@value #JSON_NULLS} header value ("" for none). */
+  private final Map<Descriptor, String> nullable = new ConcurrentHashMap<>();
 
   @Override
   public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
@@ -59,7 +62,11 @@ public final class RestEdgeHeaders implements ServerInterceptor {
     }
     var method = supplier.getMethodDescriptor();
     int declared = method.getOptions().getExtension(ApiOptionsProto.httpSuccessStatus);
-    boolean nulls = hasNullable(method.getOutputType());
+    String nulls = nullable.computeIfAbsent(method.getOutputType(), type -> {
+      List<String> pointers = new ArrayList<>();
+      collect(type, "", pointers, new HashSet<>());
+      return String.join(",", pointers);
+    });
     boolean altostrat = method.getService().getOptions().getExtension(ApiOptionsProto.altostratErrorBody);
     RestResponse rest = new RestResponse();
     ServerCall<Q, R> edgeCall = new SimpleForwardingServerCall<>(call) {
@@ -74,12 +81,8 @@ public final class RestEdgeHeaders implements ServerInterceptor {
       public void sendMessage(R message) {
         if (pending != null) {
           addHints(pending);
-          if (nulls) {
-            List<String> pointers = new ArrayList<>();
-            collect((Message) message, "", pointers);
-            if (!pointers.isEmpty()) {
-              pending.put(JSON_NULLS_KEY, String.join(",", pointers));
-            }
+          if (!nulls.isEmpty()) {
+            pending.put(JSON_NULLS_KEY, nulls);
           }
           super.sendHeaders(pending);
           pending = null;
@@ -118,49 +121,20 @@ public final class RestEdgeHeaders implements ServerInterceptor {
     return Contexts.interceptCall(Context.current().withValue(RestResponse.KEY, rest), edgeCall, headers, next);
   }
 
-  /** Appends the pointers of the unset nullable fields of {@code message} (at {@code prefix}). */
-  private void collect(Message message, String prefix, List<String> pointers) {
-    for (FieldDescriptor field : message.getDescriptorForType().getFields()) {
-      String pointer = prefix + "/" + escape(field.getJsonName());
-      boolean isMessage = field.getJavaType() == FieldDescriptor.JavaType.MESSAGE;
-      if (field.isRepeated()) {
-        if (isMessage && !field.isMapField() && hasNullable(field.getMessageType())) {
-          for (int i = 0; i < message.getRepeatedFieldCount(field); i++) {
-            collect((Message) message.getRepeatedField(field, i), pointer + "/" + i, pointers);
-          }
-        }
-      } else if (field.hasPresence() && !message.hasField(field)) {
-        if (field.getOptions().getExtension(ApiOptionsProto.jsonNullWhenUnset)) {
-          pointers.add(pointer);
-        }
-      } else if (isMessage && hasNullable(field.getMessageType())) {
-        collect((Message) message.getField(field), pointer, pointers);
-      }
-    }
-  }
-
-  private boolean hasNullable(Descriptor type) {
-    Boolean known = nullable.get(type);
-    if (known == null) {
-      known = hasNullable(type, new HashSet<>());
-      nullable.put(type, known);
-    }
-    return known;
-  }
-
-  private static boolean hasNullable(Descriptor type, Set<Descriptor> seen) {
-    if (!seen.add(type)) {
-      return false;
+  /** Appends the pointers of {@code type}'s nullable fields (at {@code prefix}), "*" for array elements. */
+  private static void collect(Descriptor type, String prefix, List<String> pointers, Set<Descriptor> path) {
+    if (!path.add(type)) {
+      return; // a recursive type: its nested levels are not marked
     }
     for (FieldDescriptor field : type.getFields()) {
+      String pointer = prefix + "/" + escape(field.getJsonName());
       if (field.getOptions().getExtension(ApiOptionsProto.jsonNullWhenUnset)) {
-        return true;
-      }
-      if (field.getJavaType() == FieldDescriptor.JavaType.MESSAGE && hasNullable(field.getMessageType(), seen)) {
-        return true;
+        pointers.add(pointer);
+      } else if (field.getJavaType() == FieldDescriptor.JavaType.MESSAGE && !field.isMapField()) {
+        collect(field.getMessageType(), field.isRepeated() ? pointer + "/*" : pointer, pointers, path);
       }
     }
-    return false;
+    path.remove(type);
   }
 
   /** RFC 6901: '~' and '/' in a reference token. */

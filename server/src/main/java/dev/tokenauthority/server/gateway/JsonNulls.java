@@ -7,8 +7,10 @@ import com.google.gson.JsonNull;
 import com.google.gson.JsonParser;
 
 /**
- * Puts JSON {@code null} where the server's {@code x-tokenauthority-json-nulls} header
- * says (comma-separated JSON Pointers, RFC 6901), as envoy/rest_edge.lua does for Envoy.
+ * Puts JSON {@code null} where the server's {@code x-tokenauthority-json-nulls} header says:
+ * comma-separated JSON Pointers (RFC 6901) in which {@code *} stands for every element of an
+ * array; each object so addressed that lacks the key gets {@code "key": null}. As
+ * envoy/rest_edge.lua does for Envoy.
  */
 final class JsonNulls {
   private static final Gson GSON = new GsonBuilder().serializeNulls().disableHtmlEscaping().create();
@@ -21,18 +23,25 @@ final class JsonNulls {
     }
     JsonElement root = JsonParser.parseString(json);
     for (String pointer : pointers.split(",")) {
-      String[] tokens = pointer.substring(1).split("/", -1);
-      JsonElement parent = root;
-      for (int i = 0; i < tokens.length - 1 && parent != null; i++) {
-        String token = unescape(tokens[i]);
-        parent = parent.isJsonArray() ? parent.getAsJsonArray().get(Integer.parseInt(token))
-            : parent.getAsJsonObject().get(token);
-      }
-      if (parent != null && parent.isJsonObject()) {
-        parent.getAsJsonObject().add(unescape(tokens[tokens.length - 1]), JsonNull.INSTANCE);
-      }
+      insert(root, pointer.substring(1).split("/", -1), 0);
     }
     return GSON.toJson(root);
+  }
+
+  private static void insert(JsonElement node, String[] tokens, int at) {
+    if (node == null || node.isJsonNull()) {
+      return;
+    }
+    String token = unescape(tokens[at]);
+    if (at == tokens.length - 1) {
+      if (node.isJsonObject() && !node.getAsJsonObject().has(token)) {
+        node.getAsJsonObject().add(token, JsonNull.INSTANCE);
+      }
+    } else if (token.equals("*") && node.isJsonArray()) {
+      node.getAsJsonArray().forEach(element -> insert(element, tokens, at + 1));
+    } else if (node.isJsonObject()) {
+      insert(node.getAsJsonObject().get(token), tokens, at + 1);
+    }
   }
 
   private static String unescape(String token) {

@@ -10,6 +10,7 @@ import dev.tokenauthority.v1.AccessToken;
 import dev.tokenauthority.v1.Account;
 import dev.tokenauthority.v1.ApiToken;
 import dev.tokenauthority.v1.CreateWorkspaceTokenRequest;
+import dev.tokenauthority.v1.ListWorkspaceTokensRequest;
 import dev.tokenauthority.v1.Record;
 import io.grpc.ClientInterceptors;
 import io.grpc.Metadata;
@@ -87,18 +88,17 @@ class RestEdgeHeadersTest {
   }
 
   @Test
-  void unsetNullableFieldsAreNamedAsJsonPointers() {
+  void nullableFieldsAreNamedAsJsonPointersOfTheResponseType() {
     assertThat(headerOf(NULLS, c -> c.createWorkspaceToken(CreateWorkspaceTokenRequest.newBuilder()
         .setName("no-expiry").addScopes("tokens:read").build()))).isEqualTo("/expires_at,/last_used_at");
-    assertThat(headerOf(NULLS, c -> c.createWorkspaceToken(CreateWorkspaceTokenRequest.newBuilder()
-        .setName("expiring").addScopes("tokens:read")
-        .setExpiresAt(com.google.protobuf.Timestamp.newBuilder().setSeconds(4_000_000_000L)).build())))
-        .isEqualTo("/last_used_at");
     assertThat(headerOf(NULLS, c -> c.createAccessToken(AccessToken.newBuilder().setName("a").build())))
         .isEqualTo("/expiresAt");
     assertThat(headerOf(NULLS, c -> c.createApiToken(ApiToken.newBuilder()
         .setAccount(Account.newBuilder().setId("acc-1")).setIcon("star").build())))
-        .isEqualTo("/description,/lastAccessAt");
+        .isEqualTo("/description,/icon,/lastAccessAt");
+    // a list names its elements' fields once, however many elements it has
+    assertThat(headerOf(NULLS, c -> c.listWorkspaceTokens(ListWorkspaceTokensRequest.getDefaultInstance())))
+        .isEqualTo("/tokens/*/expires_at,/tokens/*/last_used_at");
     assertThat(headerOf(NULLS, c -> c.generateFaultToken(5))).isNull();
     assertThat(headerOf(NULLS, c -> c.createRecordToken("rec-1", null))).isNull();
   }
