@@ -73,6 +73,15 @@ public final class Main implements Callable<Integer> {
           + "(env TA_CORS_ORIGINS; default none).")
   List<String> corsOrigins;
 
+  /**
+   * The gRPC transport (Netty, and any settings of it) every served Token Authority runs on.
+   * The benchmark harness builds its server with it too, so its echo baseline measures
+   * exactly this transport.
+   */
+  public static NettyServerBuilder grpcServerBuilder(int port) {
+    return NettyServerBuilder.forPort(port);
+  }
+
   public static void main(String[] args) throws IOException {
     try (InputStream logging = Main.class.getResourceAsStream("/logging.properties")) {
       LogManager.getLogManager().readConfiguration(logging);
@@ -89,7 +98,7 @@ public final class Main implements Callable<Integer> {
         issuer == null || issuer.isBlank() ? publicUrl : issuer, publicUrl, adminEmail,
         Duration.ofSeconds(shutdownGraceSeconds), corsOrigins == null ? Set.of() : Set.copyOf(corsOrigins));
     TokenAuthorityServer server = new TokenAuthorityServer(config, Clock.systemUTC())
-        .start(NettyServerBuilder.forPort(config.grpcPort()));
+        .start(grpcServerBuilder(config.grpcPort()));
     Logger log = Logger.getLogger(Main.class.getName());
     log.info("Token Authority listening on gRPC port " + server.port()
         + (server.httpPort() > 0 ? " and REST port " + server.httpPort() : " (REST gateway off)") + " (store " + config.redactedDbUrl()

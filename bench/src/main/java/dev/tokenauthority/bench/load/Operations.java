@@ -1,0 +1,71 @@
+package dev.tokenauthority.bench.load;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.BytesValue;
+import dev.tokenauthority.client.Credentials;
+import dev.tokenauthority.v1.AccessToken;
+import dev.tokenauthority.v1.AccessTokenServiceGrpc;
+import dev.tokenauthority.v1.Account;
+import dev.tokenauthority.v1.AccountApiTokenServiceGrpc;
+import dev.tokenauthority.v1.ApiToken;
+import dev.tokenauthority.v1.CreateAccessTokenRequest;
+import dev.tokenauthority.v1.CreateApiTokenRequest;
+import dev.tokenauthority.v1.CreateRecordTokenRequest;
+import dev.tokenauthority.v1.CreateWorkspaceTokenRequest;
+import dev.tokenauthority.v1.FaultTokenServiceGrpc;
+import dev.tokenauthority.v1.GenerateFaultTokenRequest;
+import dev.tokenauthority.v1.Module;
+import dev.tokenauthority.v1.RecordTokenServiceGrpc;
+import dev.tokenauthority.v1.WorkspaceTokenServiceGrpc;
+import io.grpc.Status;
+import java.util.List;
+
+/** Every gRPC operation the harness measures, in report order. Measuring another RPC is one entry here. */
+final class Operations {
+  static final String ECHO = "echo";
+  static final String MINT_WORKSPACE = "mint_workspace";
+
+  private Operations() {}
+
+  static List<Operation<?, ?>> grpc(Fixture fixture, int echoBytes) {
+    Credentials admin = Credentials.bearer(fixture.adminSecret());
+    Credentials access = Credentials.bearer(fixture.accessSecret());
+    BytesValue echo = BytesValue.of(ByteString.copyFrom(new byte[echoBytes]));
+    CreateRecordTokenRequest record = CreateRecordTokenRequest.newBuilder()
+        .setRecord(fixture.recordId()).setExpiresIn(3600).build();
+    GenerateFaultTokenRequest fault = GenerateFaultTokenRequest.newBuilder().setExpireAfterMinutes(60).build();
+    CreateApiTokenRequest api = CreateApiTokenRequest.newBuilder().setApiToken(ApiToken.newBuilder()
+            .setName("bench").setAccount(Account.newBuilder().setId(fixture.accountId()))
+            .addModules(Module.newBuilder().setId(fixture.moduleId())))
+        .build();
+    CreateAccessTokenRequest accessToken = CreateAccessTokenRequest.newBuilder()
+        .setAccessToken(AccessToken.newBuilder().setName("bench")).build();
+    String workspacePrefix = "bench-" + fixture.runId() + "-";
+    // Authenticated, then refused by validation (empty name) before any write: the cheapest
+    // authenticated call until a read RPC exists.
+    CreateWorkspaceTokenRequest unnamed = CreateWorkspaceTokenRequest.newBuilder().addScopes("tokens:read").build();
+    return List.of(
+        Operation.of(ECHO, "transport baseline: " + echoBytes + "-byte echo, no auth, no store",
+            Echo.METHOD, n -> echo, null),
+        Operation.of("mint_record", "CreateRecordToken: ES256 JWT, persisted",
+            RecordTokenServiceGrpc.getCreateRecordTokenMethod(), n -> record, admin),
+        Operation.of("mint_fault", "GenerateFaultToken: ES256 JWT + share link, persisted",
+            FaultTokenServiceGrpc.getGenerateFaultTokenMethod(), n -> fault, admin),
+        Operation.of("mint_api", "CreateApiToken: opaque taa_ with one module, persisted",
+            AccountApiTokenServiceGrpc.getCreateApiTokenMethod(), n -> api, admin),
+        Operation.of("mint_access", "CreateAccessToken: opaque tau_, persisted",
+            AccessTokenServiceGrpc.getCreateAccessTokenMethod(), n -> accessToken, admin),
+        Operation.of(MINT_WORKSPACE, "CreateWorkspaceToken: opaque taw_, unique name, persisted",
+            WorkspaceTokenServiceGrpc.getCreateWorkspaceTokenMethod(),
+            n -> CreateWorkspaceTokenRequest.newBuilder().setName(workspacePrefix + n).addScopes("tokens:read").build(),
+            admin),
+        Operation.failingWith(Status.Code.INVALID_ARGUMENT, "authenticate",
+            "a minted access token authenticates (hash + token and user lookups); the call is then refused "
+                + "as INVALID_ARGUMENT before any write",
+            WorkspaceTokenServiceGrpc.getCreateWorkspaceTokenMethod(), n -> unnamed, access)
+        // Introspect (opaque and JWT), Get ("authenticate-and-get") and Revoke: one entry each here
+        // once their RPCs exist. Revoke needs a token per call: mint a pool first (as mint_workspace
+        // does) and take the n-th one's id in its request function.
+    );
+  }
+}
