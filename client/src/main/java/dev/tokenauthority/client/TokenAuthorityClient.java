@@ -19,10 +19,17 @@ import dev.tokenauthority.v1.DirectoryServiceGrpc;
 import dev.tokenauthority.v1.FaultToken;
 import dev.tokenauthority.v1.FaultTokenServiceGrpc;
 import dev.tokenauthority.v1.GenerateFaultTokenRequest;
+import dev.tokenauthority.v1.GetJwksRequest;
+import dev.tokenauthority.v1.JsonWebKeySet;
+import dev.tokenauthority.v1.ListSigningKeysRequest;
+import dev.tokenauthority.v1.ListSigningKeysResponse;
 import dev.tokenauthority.v1.Module;
 import dev.tokenauthority.v1.Record;
 import dev.tokenauthority.v1.RecordToken;
 import dev.tokenauthority.v1.RecordTokenServiceGrpc;
+import dev.tokenauthority.v1.RotateSigningKeyRequest;
+import dev.tokenauthority.v1.RotateSigningKeyResponse;
+import dev.tokenauthority.v1.SigningKeyServiceGrpc;
 import dev.tokenauthority.v1.User;
 import dev.tokenauthority.v1.WorkspaceToken;
 import dev.tokenauthority.v1.WorkspaceTokenServiceGrpc;
@@ -110,6 +117,25 @@ public final class TokenAuthorityClient {
 
   public Module createModule(Module module) {
     return directory().createModule(CreateModuleRequest.newBuilder().setModule(module).build());
+  }
+
+  /** The JSON Web Key Set of the published signing keys (a public method: the credential is not needed). */
+  public JsonWebKeySet getJwks() {
+    return signingKeys().getJwks(GetJwksRequest.getDefaultInstance());
+  }
+
+  /** Makes a new signing key current, retiring the current one (scope {@code keys:write}). */
+  public RotateSigningKeyResponse rotateSigningKey() {
+    return signingKeys().rotateSigningKey(RotateSigningKeyRequest.getDefaultInstance());
+  }
+
+  /** Every signing key, newest first, with its state (scope {@code keys:read}). */
+  public ListSigningKeysResponse listSigningKeys() {
+    return signingKeys().listSigningKeys(ListSigningKeysRequest.getDefaultInstance());
+  }
+
+  private SigningKeyServiceGrpc.SigningKeyServiceBlockingStub signingKeys() {
+    return configure(SigningKeyServiceGrpc.newBlockingStub(channel));
   }
 
   private DirectoryServiceGrpc.DirectoryServiceBlockingStub directory() {

@@ -57,7 +57,7 @@ public final class TokenAuthorityServer implements AutoCloseable {
       TokenCore tokens = new TokenCore(database, directory, secrets, keys, clock, config.issuer(), config.publicUrl());
       Tenants tenants = new Tenants(database, directory, tokens, secrets, clock);
       this.bootstrapFile = tenants.bootstrapIfEmpty(config.adminEmail(), config.dataDir());
-      this.services = ApiServices.create(tokens, directory, tenants);
+      this.services = ApiServices.create(tokens, directory, tenants, keys);
     } catch (IOException | RuntimeException e) {
       database.close();
       throw e;

@@ -1,6 +1,7 @@
 package dev.tokenauthority.server.api;
 
 import dev.tokenauthority.server.core.Directory;
+import dev.tokenauthority.server.core.SigningKeys;
 import dev.tokenauthority.server.core.Tenants;
 import dev.tokenauthority.server.core.TokenCore;
 import io.grpc.BindableService;
@@ -13,7 +14,8 @@ import java.util.stream.Stream;
 public final class ApiServices {
   private ApiServices() {}
 
-  public static List<ServerServiceDefinition> create(TokenCore tokens, Directory directory, Tenants tenants) {
+  public static List<ServerServiceDefinition> create(TokenCore tokens, Directory directory, Tenants tenants,
+      SigningKeys keys) {
     AuthInterceptor auth = new AuthInterceptor(tokens);
     ErrorMapper errors = new ErrorMapper();
     RestEdgeHeaders edgeHeaders = new RestEdgeHeaders();
@@ -23,7 +25,8 @@ public final class ApiServices {
             new AccountApiTokenService(tokens),
             new AccessTokenService(tokens),
             new WorkspaceTokenService(tokens),
-            new DirectoryService(directory, tenants))
+            new DirectoryService(directory, tenants),
+            new SigningKeyService(keys))
         // intercept() runs the last interceptor first: the edge headers see every close (auth's
         // too), then auth, then the error mapper around the handler
         .map(service -> ServerInterceptors.intercept(service, errors, auth, edgeHeaders))

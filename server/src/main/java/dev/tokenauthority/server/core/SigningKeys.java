@@ -282,8 +282,7 @@ public final class SigningKeys {
     Signer signer = previous != null && previous.signer().kid().equals(current.kid()) ? previous.signer() : signer(current);
     Map<String, PublishedKey> keys = new LinkedHashMap<>();
     List<SigningKeyStatusRow> rows = repository.findStatusesRetiredAfter(loadedAt.minus(LOAD_HORIZON));
-    rows.stream().filter(row -> row.retiredAt() == null).forEach(row -> keys.put(row.kid(), published(row, previous)));
-    rows.stream().filter(row -> row.retiredAt() != null).forEach(row -> keys.put(row.kid(), published(row, previous)));
+    rows.forEach(row -> keys.put(row.kid(), published(row, previous)));
     return new View(signer, Collections.unmodifiableMap(keys), loadedAt);
   }
 

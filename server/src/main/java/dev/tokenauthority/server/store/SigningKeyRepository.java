@@ -26,6 +26,13 @@ public interface SigningKeyRepository {
         FROM signing_keys k
       """;
 
+  /**
+   * The current key, then the others by creation, newest first; keys created in the same
+   * instant by when they were retired (the later was current later).
+   */
+  String NEWEST_FIRST = " ORDER BY CASE WHEN k.retired_at IS NULL THEN 0 ELSE 1 END, k.created_at DESC, k.retired_at DESC,"
+      + " k.kid";
+
   /** Inserts {@code key} as the current key; a unique violation if another key is current. */
   @SqlUpdate("""
       INSERT INTO signing_keys (kid, algorithm, public_key, private_key_sealed, created_at, retired_at, is_current)
@@ -49,10 +56,10 @@ public interface SigningKeyRepository {
   int retireIfCurrent(@Bind("kid") String kid, @Bind("now") Instant now);
 
   /** The current key and every key retired after {@code retiredAfter}, newest first. */
-  @SqlQuery(STATUS + " WHERE k.retired_at IS NULL OR k.retired_at > :retiredAfter ORDER BY k.created_at DESC, k.kid")
+  @SqlQuery(STATUS + " WHERE k.retired_at IS NULL OR k.retired_at > :retiredAfter" + NEWEST_FIRST)
   List<SigningKeyStatusRow> findStatusesRetiredAfter(@Bind("retiredAfter") Instant retiredAfter);
 
   /** Every key, newest first. */
-  @SqlQuery(STATUS + " ORDER BY k.created_at DESC, k.kid")
+  @SqlQuery(STATUS + NEWEST_FIRST)
   List<SigningKeyStatusRow> findAllStatuses();
 }
