@@ -26,6 +26,10 @@ import dev.tokenauthority.v1.IntrospectTokenRequest;
 import dev.tokenauthority.v1.IntrospectTokenResponse;
 import dev.tokenauthority.v1.ListWorkspaceTokensRequest;
 import dev.tokenauthority.v1.ListWorkspaceTokensResponse;
+import dev.tokenauthority.v1.GetJwksRequest;
+import dev.tokenauthority.v1.JsonWebKeySet;
+import dev.tokenauthority.v1.ListSigningKeysRequest;
+import dev.tokenauthority.v1.ListSigningKeysResponse;
 import dev.tokenauthority.v1.Module;
 import dev.tokenauthority.v1.Record;
 import dev.tokenauthority.v1.RecordToken;
@@ -34,6 +38,9 @@ import dev.tokenauthority.v1.RevokeTokensCreatedByRequest;
 import dev.tokenauthority.v1.RevokeTokensCreatedByResponse;
 import dev.tokenauthority.v1.RevokeWorkspaceTokenRequest;
 import dev.tokenauthority.v1.TokenServiceGrpc;
+import dev.tokenauthority.v1.RotateSigningKeyRequest;
+import dev.tokenauthority.v1.RotateSigningKeyResponse;
+import dev.tokenauthority.v1.SigningKeyServiceGrpc;
 import dev.tokenauthority.v1.User;
 import dev.tokenauthority.v1.WorkspaceToken;
 import dev.tokenauthority.v1.WorkspaceTokenServiceGrpc;
@@ -157,6 +164,25 @@ public final class TokenAuthorityClient {
 
   private TokenServiceGrpc.TokenServiceBlockingStub tokens() {
     return configure(TokenServiceGrpc.newBlockingStub(channel));
+  }
+
+  /** The JSON Web Key Set of the published signing keys (a public method: the credential is not needed). */
+  public JsonWebKeySet getJwks() {
+    return signingKeys().getJwks(GetJwksRequest.getDefaultInstance());
+  }
+
+  /** Makes a new signing key current, retiring the current one (scope {@code keys:write}). */
+  public RotateSigningKeyResponse rotateSigningKey() {
+    return signingKeys().rotateSigningKey(RotateSigningKeyRequest.getDefaultInstance());
+  }
+
+  /** Every signing key, newest first, with its state (scope {@code keys:read}). */
+  public ListSigningKeysResponse listSigningKeys() {
+    return signingKeys().listSigningKeys(ListSigningKeysRequest.getDefaultInstance());
+  }
+
+  private SigningKeyServiceGrpc.SigningKeyServiceBlockingStub signingKeys() {
+    return configure(SigningKeyServiceGrpc.newBlockingStub(channel));
   }
 
   private DirectoryServiceGrpc.DirectoryServiceBlockingStub directory() {

@@ -73,6 +73,24 @@ public final class Main implements Callable<Integer> {
           + "(env TA_CORS_ORIGINS; default none).")
   List<String> corsOrigins;
 
+  @Option(names = "--key-rotation-interval", defaultValue = "${env:TA_KEY_ROTATION_INTERVAL:-90d}",
+      converter = KeyRotationInterval.class,
+      description = "Rotate the JWT signing key once it is this old: 0 (never), e.g. 30d, 12h, or ISO-8601 "
+          + "such as P90D; at least 1h (env TA_KEY_ROTATION_INTERVAL; default ${DEFAULT-VALUE}).")
+  Duration keyRotationInterval;
+
+  /** Parses {@code --key-rotation-interval} as {@link ServerConfig#parseKeyRotationInterval} does. */
+  static final class KeyRotationInterval implements CommandLine.ITypeConverter<Duration> {
+    @Override
+    public Duration convert(String value) {
+      try {
+        return ServerConfig.parseKeyRotationInterval(value);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException(e.getMessage());
+      }
+    }
+  }
+
   /**
    * The gRPC transport (Netty, and any settings of it) every served Token Authority runs on.
    * The benchmark harness builds its server with it too, so its echo baseline measures
@@ -96,7 +114,8 @@ public final class Main implements Callable<Integer> {
     }
     ServerConfig config = new ServerConfig(grpcPort, httpPort, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, masterKey,
         issuer == null || issuer.isBlank() ? publicUrl : issuer, publicUrl, adminEmail,
-        Duration.ofSeconds(shutdownGraceSeconds), corsOrigins == null ? Set.of() : Set.copyOf(corsOrigins));
+        Duration.ofSeconds(shutdownGraceSeconds), corsOrigins == null ? Set.of() : Set.copyOf(corsOrigins),
+        keyRotationInterval);
     TokenAuthorityServer server = new TokenAuthorityServer(config, Clock.systemUTC())
         .start(grpcServerBuilder(config.grpcPort()));
     Logger log = Logger.getLogger(Main.class.getName());

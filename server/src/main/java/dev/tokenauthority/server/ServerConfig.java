@@ -2,7 +2,11 @@ package dev.tokenauthority.server;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Every setting of a server, in one place. {@link Main} fills it from flags and
@@ -21,6 +25,7 @@ import java.util.Set;
  * @param adminEmail email of the admin user created on first start
  * @param shutdownGrace how long in-flight calls may finish on shutdown
  * @param corsOrigins browser origins (exact match) the REST gateway allows cross-origin calls from
+ * @param keyRotationInterval rotate the JWT signing key once it is this old; zero never rotates on a schedule
  */
 public record ServerConfig(
     int grpcPort,
@@ -35,10 +40,12 @@ public record ServerConfig(
     String publicUrl,
     String adminEmail,
     Duration shutdownGrace,
-    Set<String> corsOrigins) {
+    Set<String> corsOrigins,
+    Duration keyRotationInterval) {
 
   public ServerConfig {
     corsOrigins = Set.copyOf(corsOrigins);
+    checkKeyRotationInterval(keyRotationInterval);
   }
 
   public static final int DEFAULT_GRPC_PORT = 50051;
@@ -46,26 +53,76 @@ public record ServerConfig(
   /** An {@code httpPort} that binds the gateway to any free port (tests). */
   public static final int ANY_FREE_PORT = -1;
   public static final String DEFAULT_PUBLIC_URL = "http://localhost:8080";
+  public static final Duration DEFAULT_KEY_ROTATION_INTERVAL = Duration.ofDays(90);
+  /**
+   * The shortest scheduled rotation interval: every retired key stays published while its
+   * tokens live (up to 30 days), so shorter intervals only swell the JWKS.
+   */
+  public static final Duration MIN_KEY_ROTATION_INTERVAL = Duration.ofHours(1);
+  /** A duration as {@code --key-rotation-interval} takes it: {@code 0}, {@code <n>d|h|m|s} or ISO-8601. */
+  private static final Pattern SHORT_DURATION = Pattern.compile("(\\d{1,9})([dhms])");
 
   /** Defaults for a data dir: embedded H2, generated master key. */
   public static ServerConfig defaults(Path dataDir) {
     return new ServerConfig(DEFAULT_GRPC_PORT, DEFAULT_HTTP_PORT, dataDir, null, null, null, 10, null, DEFAULT_PUBLIC_URL,
-        DEFAULT_PUBLIC_URL, "admin@localhost", Duration.ofSeconds(10), Set.of());
+        DEFAULT_PUBLIC_URL, "admin@localhost", Duration.ofSeconds(10), Set.of(), DEFAULT_KEY_ROTATION_INTERVAL);
   }
 
   public ServerConfig withGrpcPort(int port) {
     return new ServerConfig(port, httpPort, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, masterKey, issuer,
-        publicUrl, adminEmail, shutdownGrace, corsOrigins);
+        publicUrl, adminEmail, shutdownGrace, corsOrigins, keyRotationInterval);
   }
 
   public ServerConfig withHttpPort(int port) {
     return new ServerConfig(grpcPort, port, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, masterKey, issuer,
-        publicUrl, adminEmail, shutdownGrace, corsOrigins);
+        publicUrl, adminEmail, shutdownGrace, corsOrigins, keyRotationInterval);
   }
 
   public ServerConfig withCorsOrigins(Set<String> origins) {
     return new ServerConfig(grpcPort, httpPort, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, masterKey, issuer,
-        publicUrl, adminEmail, shutdownGrace, origins);
+        publicUrl, adminEmail, shutdownGrace, origins, keyRotationInterval);
+  }
+
+  public ServerConfig withKeyRotationInterval(Duration interval) {
+    return new ServerConfig(grpcPort, httpPort, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, masterKey, issuer,
+        publicUrl, adminEmail, shutdownGrace, corsOrigins, interval);
+  }
+
+  /**
+   * Parses a key rotation interval: {@code 0} (never), a whole number of days, hours,
+   * minutes or seconds ({@code 30d}, {@code 12h}, {@code 90m}, {@code 3600s}), or an
+   * ISO-8601 duration ({@code P90D}, {@code PT36H}); anything else, or an interval under
+   * {@link #MIN_KEY_ROTATION_INTERVAL}, is an IllegalArgumentException saying what to write.
+   */
+  public static Duration parseKeyRotationInterval(String text) {
+    String trimmed = text.trim();
+    if (trimmed.equals("0")) {
+      return Duration.ZERO;
+    }
+    Matcher simple = SHORT_DURATION.matcher(trimmed.toLowerCase(Locale.ROOT));
+    if (simple.matches()) {
+      long amount = Long.parseLong(simple.group(1));
+      return checkKeyRotationInterval(switch (simple.group(2)) {
+        case "d" -> Duration.ofDays(amount);
+        case "h" -> Duration.ofHours(amount);
+        case "m" -> Duration.ofMinutes(amount);
+        default -> Duration.ofSeconds(amount); // "s"
+      });
+    }
+    try {
+      return checkKeyRotationInterval(Duration.parse(trimmed));
+    } catch (DateTimeParseException e) {
+      throw new IllegalArgumentException("'" + text + "' is not a duration: use 0 (never), e.g. 30d or 12h, "
+          + "or ISO-8601 such as P90D", e);
+    }
+  }
+
+  private static Duration checkKeyRotationInterval(Duration interval) {
+    if (!interval.isZero() && interval.compareTo(MIN_KEY_ROTATION_INTERVAL) < 0) {
+      throw new IllegalArgumentException("the key rotation interval must be 0 (never) or at least 1 hour, not "
+          + interval);
+    }
+    return interval;
   }
 
   /** The JDBC URL in effect: the configured one, or the H2 file store in the data dir. */

@@ -24,7 +24,10 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -34,31 +37,40 @@ import java.util.logging.Logger;
  */
 public final class TokenAuthorityServer implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(TokenAuthorityServer.class.getName());
+  /** The name of the thread that reloads and rotates the signing keys. */
+  static final String KEY_MAINTENANCE_THREAD = "signing-key-maintenance";
 
   private final ServerConfig config;
   private final Database database;
   private final List<ServerServiceDefinition> services;
   private final HealthStatusManager health = new HealthStatusManager();
   private final Path bootstrapFile;
+  private final SigningKeys keys;
+  private ScheduledExecutorService keyMaintenance;
   private Server server;
   private Server gatewayBackend;
   private ManagedChannel gatewayChannel;
   private RestGateway gateway;
 
-  /** Opens (and migrates) the store, loads keys, and bootstraps an empty store. */
+  /**
+   * Opens (and migrates) the store, loads the signing keys (rotating first if the current
+   * key is older than the configured interval), and bootstraps an empty store.
+   */
   public TokenAuthorityServer(ServerConfig config, Clock clock) throws IOException {
     this.config = config;
     this.database = Database.open(config.effectiveDbUrl(), config.dbUser(), config.dbPassword(), config.dbPoolSize());
     try {
       Secrets secrets = new Secrets();
-      SigningKeys keys = new SigningKeys(database, MasterKey.load(config.masterKey(), config.dataDir()), clock,
+      this.keys = new SigningKeys(database, MasterKey.load(config.masterKey(), config.dataDir()), clock,
           () -> secrets.newId("key_", 24));
       keys.start();
+      keys.rotateIfDue(config.keyRotationInterval());
       Directory directory = new Directory(database, secrets, clock);
       TokenCore tokens = new TokenCore(database, directory, secrets, keys, clock, config.issuer(), config.publicUrl());
       Tenants tenants = new Tenants(database, directory, tokens, secrets, clock);
       this.bootstrapFile = tenants.bootstrapIfEmpty(config.adminEmail(), config.dataDir());
-      this.services = ApiServices.create(tokens, new TokenLifecycle(database, directory, clock), directory, tenants);
+      this.services = ApiServices.create(tokens, new TokenLifecycle(database, directory, clock), directory, tenants,
+          keys);
     } catch (IOException | RuntimeException e) {
       database.close();
       throw e;
@@ -73,6 +85,7 @@ public final class TokenAuthorityServer implements AutoCloseable {
     if (config.httpPort() != 0) {
       startGateway();
     }
+    startKeyMaintenance();
     services.forEach(s -> health.setStatus(s.getServiceDescriptor().getName(), ServingStatus.SERVING));
     health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.SERVING);
     return this;
@@ -90,6 +103,29 @@ public final class TokenAuthorityServer implements AutoCloseable {
     gatewayChannel = InProcessChannelBuilder.forName(name).directExecutor().build();
     gateway = RestGateway.start(config.httpPort() == ServerConfig.ANY_FREE_PORT ? 0 : config.httpPort(),
         gatewayChannel, config.corsOrigins());
+  }
+
+  /**
+   * Every {@link SigningKeys#REFRESH_INTERVAL}, on a thread of its own: reload the signing
+   * keys (other nodes may have rotated) and rotate if the current key is older than the
+   * configured interval. A failure (the database down) is logged and retried next time.
+   */
+  private void startKeyMaintenance() {
+    keyMaintenance = Executors.newSingleThreadScheduledExecutor(runnable -> {
+      Thread thread = new Thread(runnable, KEY_MAINTENANCE_THREAD);
+      thread.setDaemon(true);
+      return thread;
+    });
+    long period = SigningKeys.REFRESH_INTERVAL.toMillis();
+    keyMaintenance.scheduleWithFixedDelay(() -> {
+      try {
+        keys.refresh();
+        keys.rotateIfDue(config.keyRotationInterval());
+      } catch (RuntimeException e) {
+        LOG.log(Level.WARNING, "Signing key maintenance failed; retrying in "
+            + SigningKeys.REFRESH_INTERVAL.toSeconds() + " s", e);
+      }
+    }, period, period, TimeUnit.MILLISECONDS);
   }
 
   /** The REST gateway's port, or 0 when it is off. */
@@ -112,6 +148,10 @@ public final class TokenAuthorityServer implements AutoCloseable {
    * in-flight calls get the configured grace, then the rest are cancelled and the store closes.
    */
   public void stop() throws InterruptedException {
+    if (keyMaintenance != null) {
+      keyMaintenance.shutdownNow();
+      keyMaintenance.awaitTermination(5, TimeUnit.SECONDS);
+    }
     if (gateway != null) {
       gateway.stop((int) Math.min(config.shutdownGrace().toSeconds(), 5));
       gatewayChannel.shutdownNow();

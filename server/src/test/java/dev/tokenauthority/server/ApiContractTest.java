@@ -23,6 +23,8 @@ import dev.tokenauthority.v1.CreateWorkspaceTokenRequest;
 import dev.tokenauthority.v1.ErrorReason;
 import dev.tokenauthority.v1.FaultToken;
 import dev.tokenauthority.v1.GenerateFaultTokenRequest;
+import dev.tokenauthority.v1.JsonWebKey;
+import dev.tokenauthority.v1.JsonWebKeySet;
 import dev.tokenauthority.v1.RecordToken;
 import dev.tokenauthority.v1.User;
 import dev.tokenauthority.v1.WorkspaceToken;
@@ -141,6 +143,15 @@ class ApiContractTest {
         "userStorage", "userType", "uuid");
     assertThat(jsonKeys(WorkspaceToken.newBuilder())).containsExactlyInAnyOrder("id", "token", "name", "scopes",
         "status", "created_at", "expires_at", "last_used_at", "created_by");
+  }
+
+  @Test
+  void theJwksHasItsWellKnownPathAndRfc7517Names() throws Exception {
+    MethodDescriptorProto getJwks = file(descriptorSet(), "tokenauthority/v1/signing_keys.proto").getService(0)
+        .getMethodList().stream().filter(m -> m.getName().equals("GetJwks")).findFirst().orElseThrow();
+    assertThat(getJwks.getOptions().getExtension(AnnotationsProto.http).getGet()).isEqualTo("/.well-known/jwks.json");
+    assertThat(jsonKeys(JsonWebKeySet.newBuilder())).containsExactly("keys");
+    assertThat(jsonKeys(JsonWebKey.newBuilder())).containsExactly("kty", "crv", "x", "y", "kid", "use", "alg");
   }
 
   @Test

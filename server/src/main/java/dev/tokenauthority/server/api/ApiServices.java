@@ -1,6 +1,7 @@
 package dev.tokenauthority.server.api;
 
 import dev.tokenauthority.server.core.Directory;
+import dev.tokenauthority.server.core.SigningKeys;
 import dev.tokenauthority.server.core.Tenants;
 import dev.tokenauthority.server.core.TokenCore;
 import dev.tokenauthority.server.core.TokenLifecycle;
@@ -15,7 +16,7 @@ public final class ApiServices {
   private ApiServices() {}
 
   public static List<ServerServiceDefinition> create(TokenCore tokens, TokenLifecycle lifecycle, Directory directory,
-      Tenants tenants) {
+      Tenants tenants, SigningKeys keys) {
     AuthInterceptor auth = new AuthInterceptor(tokens);
     ErrorMapper errors = new ErrorMapper();
     RestEdgeHeaders edgeHeaders = new RestEdgeHeaders();
@@ -26,7 +27,8 @@ public final class ApiServices {
             new AccessTokenService(tokens),
             new WorkspaceTokenService(tokens, lifecycle),
             new TokenService(lifecycle),
-            new DirectoryService(directory, tenants))
+            new DirectoryService(directory, tenants),
+            new SigningKeyService(keys))
         // intercept() runs the last interceptor first: the edge headers see every close (auth's
         // too), then auth, then the error mapper around the handler
         .map(service -> ServerInterceptors.intercept(service, errors, auth, edgeHeaders))

@@ -17,14 +17,24 @@ public final class Scopes {
   public static final String DIRECTORY_READ = "directory:read";
   public static final String DIRECTORY_WRITE = "directory:write";
   public static final String TENANTS_WRITE = "tenants:write";
+  /** List the JWT signing keys and their states. */
+  public static final String KEYS_READ = "keys:read";
+  /** Rotate the JWT signing key. */
+  public static final String KEYS_WRITE = "keys:write";
 
   /** Every scope, in catalog order. */
   public static final List<String> CATALOG = List.of(TOKENS_READ, TOKENS_WRITE, TOKENS_REVOKE, TOKENS_INTROSPECT,
-      RECORDS_UPDATE, FAULTS_READ, DIRECTORY_READ, DIRECTORY_WRITE, TENANTS_WRITE);
+      RECORDS_UPDATE, FAULTS_READ, DIRECTORY_READ, DIRECTORY_WRITE, TENANTS_WRITE, KEYS_READ, KEYS_WRITE);
 
-  /** What the admin of a tenant holds: everything but creating other tenants. */
+  /**
+   * What only the bootstrap admin holds: scopes over the whole authority rather than one
+   * tenant (creating tenants, the signing keys every tenant's JWTs share).
+   */
+  public static final Set<String> AUTHORITY_ADMIN_ONLY = Set.of(TENANTS_WRITE, KEYS_READ, KEYS_WRITE);
+
+  /** What the admin of a tenant holds: everything but {@link #AUTHORITY_ADMIN_ONLY}. */
   public static final Set<String> TENANT_ADMIN = CATALOG.stream()
-      .filter(s -> !s.equals(TENANTS_WRITE)).collect(Collectors.toCollection(LinkedHashSet::new));
+      .filter(s -> !AUTHORITY_ADMIN_ONLY.contains(s)).collect(Collectors.toCollection(LinkedHashSet::new));
 
   /** The most scopes a token may list. */
   public static final int MAX_PER_TOKEN = 50;

@@ -39,7 +39,7 @@ public final class Tenants {
     this.clock = clock;
   }
 
-  /** Creates a tenant; its admin gets every scope but {@code tenants:write}. Requires {@code tenants:write}. */
+  /** Creates a tenant; its admin gets {@link Scopes#TENANT_ADMIN}. Requires {@code tenants:write}. */
   public TenantCreated createTenant(Principal caller, String name, String adminEmail) {
     caller.require(Scopes.TENANTS_WRITE);
     Violations violations = new Violations();

@@ -89,7 +89,17 @@ public final class Rows {
       Instant lastUsedAt,
       Instant revokedAt) {}
 
-  /** A JWT signing key; the private half sealed with the master key. */
+  /**
+   * A JWT signing key; the private half sealed with the master key, and null once the key
+   * is retired.
+   */
   public record SigningKeyRow(
       String kid, String algorithm, String publicKey, String privateKeySealed, Instant createdAt, Instant retiredAt) {}
+
+  /**
+   * A signing key's public half and lifecycle: {@code retiredAt} null for the current key,
+   * {@code lastTokenExpiresAt} the latest expiry of the tokens it signed (null if none).
+   */
+  public record SigningKeyStatusRow(
+      String kid, String algorithm, String publicKey, Instant createdAt, Instant retiredAt, Instant lastTokenExpiresAt) {}
 }

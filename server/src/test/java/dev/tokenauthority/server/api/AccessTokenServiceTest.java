@@ -181,10 +181,11 @@ class AccessTokenServiceTest {
     assertThat(bearer.createWorkspaceToken(workspace("via-bearer", "tokens:write")).getCreatedBy())
         .isEqualTo("admin@localhost");
 
-    // the bootstrap admin holds every scope, and so does its access token, tenants:write included
+    // the bootstrap admin holds every scope, and so does its access token, tenants:write and keys:* included
     WorkspaceToken everything = apiKey.createWorkspaceToken(workspace("everything", "tokens:read", "tokens:write",
-        "tokens:revoke", "records:update", "faults:read", "directory:read", "directory:write", "tenants:write"));
-    assertThat(everything.getScopesCount()).isEqualTo(8);
+        "tokens:revoke", "records:update", "faults:read", "directory:read", "directory:write", "tenants:write",
+        "keys:read", "keys:write"));
+    assertThat(everything.getScopesCount()).isEqualTo(10);
   }
 
   @Test

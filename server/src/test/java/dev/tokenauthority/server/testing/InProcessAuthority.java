@@ -22,17 +22,27 @@ import java.util.concurrent.TimeUnit;
 public final class InProcessAuthority implements AutoCloseable {
   private final Path dataDir;
   private final MutableClock clock;
+  private final ServerConfig config;
   private TokenAuthorityServer server;
   private ManagedChannel channel;
 
-  private InProcessAuthority(Path dataDir, MutableClock clock) {
+  private InProcessAuthority(Path dataDir, MutableClock clock, ServerConfig config) {
     this.dataDir = dataDir;
     this.clock = clock;
+    this.config = config;
   }
 
   /** Starts a server on {@code dataDir} (bootstrapping it if empty) with a clock at the current time. */
   public static InProcessAuthority start(Path dataDir) {
-    InProcessAuthority authority = new InProcessAuthority(dataDir, new MutableClock(Instant.now()));
+    return start(ServerConfig.defaults(dataDir).withHttpPort(0));
+  }
+
+  /**
+   * Starts a server with {@code config} (its data dir bootstrapped if empty) and a clock at
+   * the current time; with an HTTP port set, the REST gateway answers on {@link #httpPort()}.
+   */
+  public static InProcessAuthority start(ServerConfig config) {
+    InProcessAuthority authority = new InProcessAuthority(config.dataDir(), new MutableClock(Instant.now()), config);
     authority.boot();
     return authority;
   }
@@ -40,7 +50,7 @@ public final class InProcessAuthority implements AutoCloseable {
   private void boot() {
     try {
       String name = InProcessServerBuilder.generateName();
-      server = new TokenAuthorityServer(ServerConfig.defaults(dataDir).withHttpPort(0), clock)
+      server = new TokenAuthorityServer(config, clock)
           .start(InProcessServerBuilder.forName(name).directExecutor());
       channel = InProcessChannelBuilder.forName(name).directExecutor().build();
     } catch (IOException e) {
@@ -64,6 +74,11 @@ public final class InProcessAuthority implements AutoCloseable {
 
   public ManagedChannel channel() {
     return channel;
+  }
+
+  /** The REST gateway's port, or 0 when it is off. */
+  public int httpPort() {
+    return server.httpPort();
   }
 
   /** The bootstrap admin token's secret, as the first start wrote it. */

@@ -1,0 +1,96 @@
+package dev.tokenauthority.server.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tokenauthority.server.ServerConfig;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** V3 upgrades a store bootstrapped before key rotation existed. */
+class SigningKeyMigrationTest {
+  static final String ADMIN_SCOPES = "tokens:read tokens:write tokens:revoke records:update faults:read "
+      + "directory:read directory:write tenants:write";
+
+  @TempDir Path dataDir;
+
+  @Test
+  void aV1StoreGetsOneCurrentKeyRetiresTheOthersAndGrantsKeyScopesToTheBootstrapAdminOnly() throws Exception {
+    String url = ServerConfig.defaults(dataDir).effectiveDbUrl();
+    Flyway.configure().dataSource(url, null, null).locations("classpath:db/migration").target("1").load().migrate();
+    try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+      s.execute("INSERT INTO tenants VALUES ('ten_1', 'Default', CURRENT_TIMESTAMP)");
+      s.execute("INSERT INTO bootstrap VALUES (1, 'ten_1', CURRENT_TIMESTAMP)");
+      user(c, "usr_admin", ADMIN_SCOPES);
+      user(c, "usr_other", ADMIN_SCOPES); // granted tenants:write by the admin: not the bootstrap admin
+      token(c, "tok_boot", "bootstrap-admin", "usr_admin", null, ADMIN_SCOPES);
+      token(c, "tok_made", "made-later", "usr_admin", "tok_boot", ADMIN_SCOPES);
+      // two unretired keys: what two nodes starting at once on an empty store could leave
+      s.execute("INSERT INTO signing_keys VALUES ('key_old', 'ES256', 'pub-old', 'sealed-old',"
+          + " TIMESTAMP WITH TIME ZONE '2030-01-01 00:00:00Z', NULL)");
+      s.execute("INSERT INTO signing_keys VALUES ('key_new', 'ES256', 'pub-new', 'sealed-new',"
+          + " TIMESTAMP WITH TIME ZONE '2030-01-01 00:00:01Z', NULL)");
+    }
+
+    Database.open(url, null, null, 2).close(); // migrates to the newest version
+
+    try (Connection c = DriverManager.getConnection(url)) {
+      assertThat(one(c, "SELECT is_current FROM signing_keys WHERE kid = 'key_new'")).isEqualTo("TRUE");
+      assertThat(one(c, "SELECT private_key_sealed FROM signing_keys WHERE kid = 'key_new'")).isEqualTo("sealed-new");
+      assertThat(one(c, "SELECT retired_at FROM signing_keys WHERE kid = 'key_new'")).isNull();
+      assertThat(one(c, "SELECT is_current FROM signing_keys WHERE kid = 'key_old'")).isNull();
+      assertThat(one(c, "SELECT private_key_sealed FROM signing_keys WHERE kid = 'key_old'")).isNull();
+      assertThat(one(c, "SELECT retired_at FROM signing_keys WHERE kid = 'key_old'")).isNotNull();
+
+      assertThat(one(c, "SELECT scopes FROM users WHERE id = 'usr_admin'")).isEqualTo(ADMIN_SCOPES + " keys:read keys:write");
+      assertThat(one(c, "SELECT scopes FROM tokens WHERE id = 'tok_boot'")).isEqualTo(ADMIN_SCOPES + " keys:read keys:write");
+      assertThat(one(c, "SELECT scopes FROM users WHERE id = 'usr_other'")).isEqualTo(ADMIN_SCOPES);
+      assertThat(one(c, "SELECT scopes FROM tokens WHERE id = 'tok_made'")).isEqualTo(ADMIN_SCOPES);
+
+      assertThat(one(c, "SELECT COUNT(*) FROM INFORMATION_SCHEMA.INDEXES WHERE INDEX_NAME = 'TOKENS_BY_SIGNING_KEY'"))
+          .isEqualTo("1");
+    }
+  }
+
+  private static void user(Connection c, String id, String scopes) throws Exception {
+    try (PreparedStatement s = c.prepareStatement("INSERT INTO users VALUES (?, 'ten_1', ?, ?, '', '', '', '', '', '',"
+        + " 'HUMAN', TRUE, FALSE, FALSE, TRUE, TRUE, TRUE, 'ADMIN', '', ?, 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)")) {
+      s.setString(1, id);
+      s.setString(2, id + "-uuid");
+      s.setString(3, id + "@localhost");
+      s.setString(4, scopes);
+      s.execute();
+    }
+  }
+
+  private static void token(Connection c, String id, String name, String userId, String createdByTokenId,
+      String scopes) throws Exception {
+    try (PreparedStatement s = c.prepareStatement("INSERT INTO tokens (id, kind, tenant_id, user_id, created_by_user_id,"
+        + " created_by_token_id, name, unique_name, secret_hash, scopes, uuid, change_sequence, created_at, updated_at)"
+        + " VALUES (?, 'WORKSPACE', 'ten_1', ?, ?, ?, ?, ?, ?, ?, ?, 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)")) {
+      s.setString(1, id);
+      s.setString(2, userId);
+      s.setString(3, userId);
+      s.setString(4, createdByTokenId);
+      s.setString(5, name);
+      s.setString(6, name);
+      s.setString(7, id + "-hash");
+      s.setString(8, scopes);
+      s.setString(9, id + "-uuid");
+      s.execute();
+    }
+  }
+
+  private static String one(Connection c, String sql) throws Exception {
+    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+      assertThat(rs.next()).as(sql).isTrue();
+      return rs.getString(1);
+    }
+  }
+}
