@@ -20,8 +20,8 @@ public final class ApiServices {
     ErrorMapper errors = new ErrorMapper();
     RestEdgeHeaders edgeHeaders = new RestEdgeHeaders();
     return Stream.<BindableService>of(
-            new RecordTokenService(tokens),
-            new FaultTokenService(tokens),
+            new RecordTokenService(tokens, lifecycle),
+            new FaultTokenService(tokens, lifecycle),
             new AccountApiTokenService(tokens),
             new AccessTokenService(tokens),
             new WorkspaceTokenService(tokens, lifecycle),

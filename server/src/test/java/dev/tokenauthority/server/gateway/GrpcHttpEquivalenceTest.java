@@ -140,6 +140,30 @@ class GrpcHttpEquivalenceTest {
             "{\"created_by_token_id\": \"tok_nope\"}"),
         new Case("revoke created by nobody named", "TokenService/RevokeTokensCreatedBy", Caller.ADMIN, false,
             "{}", "POST", "/v1/tokens:revokeCreatedBy", "{}"),
+        new Case("list record tokens", "RecordTokenService/ListRecordTokens", Caller.ADMIN, true,
+            "{\"record\": \"rec-1\", \"page_size\": 1}", "GET", "/api/v1/records/rec-1/tokens?page_size=1", ""),
+        new Case("list tokens of a missing record", "RecordTokenService/ListRecordTokens", Caller.ADMIN, false,
+            "{\"record\": \"nope\"}", "GET", "/api/v1/records/nope/tokens", ""),
+        new Case("get record token", "RecordTokenService/GetRecordToken", Caller.ADMIN, true,
+            "{\"record\": \"rec-1\", \"key\": \"{recordKey}\"}", "GET", "/api/v1/records/rec-1/tokens/{recordKey}", ""),
+        new Case("get a missing record token", "RecordTokenService/GetRecordToken", Caller.ADMIN, false,
+            "{\"record\": \"rec-1\", \"key\": \"rtk_nope\"}", "GET", "/api/v1/records/rec-1/tokens/rtk_nope", ""),
+        new Case("revoke record token", "RecordTokenService/RevokeRecordToken", Caller.ADMIN, true,
+            "{\"record\": \"rec-1\", \"key\": \"{recordDoomed}\"}", "DELETE", "/api/v1/records/rec-1/tokens/{recordDoomed}", ""),
+        new Case("revoke record token without scope", "RecordTokenService/RevokeRecordToken", Caller.READER, false,
+            "{\"record\": \"rec-1\", \"key\": \"{recordKey}\"}", "DELETE", "/api/v1/records/rec-1/tokens/{recordKey}", ""),
+        new Case("list fault tokens", "FaultTokenService/ListFaultTokens", Caller.ADMIN, true,
+            "{\"page_size\": 1}", "GET", "/fault/tokens?page_size=1", ""),
+        new Case("list fault tokens of a bad status", "FaultTokenService/ListFaultTokens", Caller.ADMIN, false,
+            "{\"status\": \"gone\"}", "GET", "/fault/tokens?status=gone", ""),
+        new Case("get fault token", "FaultTokenService/GetFaultToken", Caller.ADMIN, true,
+            "{\"id\": \"{fault}\"}", "GET", "/fault/token/{fault}", ""),
+        new Case("get a missing fault token", "FaultTokenService/GetFaultToken", Caller.ADMIN, false,
+            "{\"id\": \"ftk_nope\"}", "GET", "/fault/token/ftk_nope", ""),
+        new Case("revoke fault token", "FaultTokenService/RevokeFaultToken", Caller.ADMIN, true,
+            "{\"id\": \"{faultDoomed}\"}", "DELETE", "/fault/token/{faultDoomed}", ""),
+        new Case("revoke fault token without scope", "FaultTokenService/RevokeFaultToken", Caller.READER, false,
+            "{\"id\": \"{fault}\"}", "DELETE", "/fault/token/{fault}", ""),
         new Case("tenant", "DirectoryService/CreateTenant", Caller.ADMIN, true,
             "{\"tenant\": {\"name\": \"{edge}\"}, \"admin_email\": \"{edge}@example.com\"}",
             "POST", "/v1/tenants", "{\"tenant\": {\"name\": \"{edge}\"}, \"admin_email\": \"{edge}@example.com\"}"),
@@ -172,6 +196,11 @@ class GrpcHttpEquivalenceTest {
   String reader;
   /** The ID of the workspace token named "taken". */
   String taken;
+  /** Keys of two record tokens of rec-1 (the doomed one for revocation), IDs of two fault tokens. */
+  String recordKey;
+  String recordDoomed;
+  String fault;
+  String faultDoomed;
   final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeAll
@@ -188,6 +217,11 @@ class GrpcHttpEquivalenceTest {
         "{\"name\": \"taken\", \"scopes\": [\"tokens:read\"]}"), "id");
     reader = field(grpc("WorkspaceTokenService/CreateWorkspaceToken", Caller.ADMIN,
         "{\"name\": \"reader\", \"scopes\": [\"tokens:read\"]}"), "token");
+    recordKey = field(grpc("RecordTokenService/CreateRecordToken", Caller.ADMIN, "{\"record\": \"rec-1\"}"), "key");
+    recordDoomed = field(grpc("RecordTokenService/CreateRecordToken", Caller.ADMIN, "{\"record\": \"rec-1\"}"), "key");
+    fault = field(grpc("FaultTokenService/GenerateFaultToken", Caller.ADMIN, "{\"expire_after_minutes\": 60}"), "id");
+    faultDoomed = field(grpc("FaultTokenService/GenerateFaultToken", Caller.ADMIN, "{\"expire_after_minutes\": 60}"),
+        "id");
   }
 
   @AfterAll
@@ -259,9 +293,11 @@ class GrpcHttpEquivalenceTest {
     }
   }
 
-  /** {@code text} with {edge}, {taken} and {reader} filled in. */
+  /** {@code text} with {edge}, {taken}, {reader} and the record and fault token fixtures filled in. */
   private String fill(String text, String edge) {
-    return text.replace("{edge}", edge).replace("{taken}", taken).replace("{reader}", reader);
+    return text.replace("{edge}", edge).replace("{taken}", taken).replace("{reader}", reader)
+        .replace("{recordKey}", recordKey).replace("{recordDoomed}", recordDoomed).replace("{fault}", fault)
+        .replace("{faultDoomed}", faultDoomed);
   }
 
   private static String field(Object message, String name) {
