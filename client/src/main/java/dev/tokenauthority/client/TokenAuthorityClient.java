@@ -36,6 +36,8 @@ import dev.tokenauthority.v1.Module;
 import dev.tokenauthority.v1.Record;
 import dev.tokenauthority.v1.RecordToken;
 import dev.tokenauthority.v1.RecordTokenServiceGrpc;
+import dev.tokenauthority.v1.ResolveShareLinkRequest;
+import dev.tokenauthority.v1.ResolveShareLinkResponse;
 import dev.tokenauthority.v1.RevokeFaultTokenRequest;
 import dev.tokenauthority.v1.RevokeRecordTokenRequest;
 import dev.tokenauthority.v1.RevokeTokensCreatedByRequest;
@@ -152,9 +154,17 @@ public final class TokenAuthorityClient {
     return faults().getFaultToken(GetFaultTokenRequest.newBuilder().setId(id).build());
   }
 
-  /** Revokes a fault token (idempotent) and answers it as it now is. */
+  /** Revokes a fault token (idempotent; its share link is gone too) and answers it as it now is. */
   public FaultToken revokeFaultToken(String id) {
     return faults().revokeFaultToken(RevokeFaultTokenRequest.newBuilder().setId(id).build());
+  }
+
+  /**
+   * Where a share link's {@code code} (the last path segment of {@code short_link}) leads
+   * while its token is active. Needs no credential: the code is one (any set are ignored).
+   */
+  public ResolveShareLinkResponse resolveShareLink(String code) {
+    return faults().resolveShareLink(ResolveShareLinkRequest.newBuilder().setCode(code).build());
   }
 
   /** RFC 7662 introspection of any token this authority minted. */

@@ -73,6 +73,12 @@ public final class Main implements Callable<Integer> {
           + "(env TA_CORS_ORIGINS; default none).")
   List<String> corsOrigins;
 
+  @Option(names = "--share-link-target", defaultValue = "${env:TA_SHARE_LINK_TARGET}",
+      description = "Where share links (GET /s/<code>) redirect while their fault token is active: an absolute "
+          + "http(s) URL in which {token} stands for the JWT (env TA_SHARE_LINK_TARGET; default "
+          + ServerConfig.DEFAULT_SHARE_LINK_TARGET + ", a placeholder to replace).")
+  String shareLinkTarget;
+
   public static void main(String[] args) throws IOException {
     try (InputStream logging = Main.class.getResourceAsStream("/logging.properties")) {
       LogManager.getLogManager().readConfiguration(logging);
@@ -85,9 +91,15 @@ public final class Main implements Callable<Integer> {
     if (httpPort < 0 || grpcPort < 0) {
       throw new CommandLine.ParameterException(new CommandLine(this), "ports must be 0 or more");
     }
-    ServerConfig config = new ServerConfig(grpcPort, httpPort, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, masterKey,
-        issuer == null || issuer.isBlank() ? publicUrl : issuer, publicUrl, adminEmail,
-        Duration.ofSeconds(shutdownGraceSeconds), corsOrigins == null ? Set.of() : Set.copyOf(corsOrigins));
+    ServerConfig config;
+    try {
+      config = new ServerConfig(grpcPort, httpPort, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, masterKey,
+          issuer == null || issuer.isBlank() ? publicUrl : issuer, publicUrl, adminEmail,
+          Duration.ofSeconds(shutdownGraceSeconds), corsOrigins == null ? Set.of() : Set.copyOf(corsOrigins),
+          shareLinkTarget == null || shareLinkTarget.isBlank() ? ServerConfig.DEFAULT_SHARE_LINK_TARGET : shareLinkTarget);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
+    }
     TokenAuthorityServer server = new TokenAuthorityServer(config, Clock.systemUTC())
         .start(NettyServerBuilder.forPort(config.grpcPort()));
     Logger log = Logger.getLogger(Main.class.getName());

@@ -1,5 +1,6 @@
 package dev.tokenauthority.server;
 
+import dev.tokenauthority.server.core.ShareLinks;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
@@ -21,6 +22,8 @@ import java.util.Set;
  * @param adminEmail email of the admin user created on first start
  * @param shutdownGrace how long in-flight calls may finish on shutdown
  * @param corsOrigins browser origins (exact match) the REST gateway allows cross-origin calls from
+ * @param shareLinkTarget where a resolved share link redirects: an absolute http(s) URL template in which
+ *     {@code {token}} stands for the fault token's JWT
  */
 public record ServerConfig(
     int grpcPort,
@@ -35,10 +38,12 @@ public record ServerConfig(
     String publicUrl,
     String adminEmail,
     Duration shutdownGrace,
-    Set<String> corsOrigins) {
+    Set<String> corsOrigins,
+    String shareLinkTarget) {
 
   public ServerConfig {
     corsOrigins = Set.copyOf(corsOrigins);
+    ShareLinks.checkTarget(shareLinkTarget);
   }
 
   public static final int DEFAULT_GRPC_PORT = 50051;
@@ -46,26 +51,37 @@ public record ServerConfig(
   /** An {@code httpPort} that binds the gateway to any free port (tests). */
   public static final int ANY_FREE_PORT = -1;
   public static final String DEFAULT_PUBLIC_URL = "http://localhost:8080";
+  /**
+   * A placeholder dashboard (the example origin envoy/envoy.yaml allows) to configure for
+   * real. The JWT goes in the fragment, which browsers send to no server and put in no
+   * Referer header: only the dashboard's own script reads it.
+   */
+  public static final String DEFAULT_SHARE_LINK_TARGET = "https://dashboard.example.com/faults#token={token}";
 
   /** Defaults for a data dir: embedded H2, generated master key. */
   public static ServerConfig defaults(Path dataDir) {
     return new ServerConfig(DEFAULT_GRPC_PORT, DEFAULT_HTTP_PORT, dataDir, null, null, null, 10, null, DEFAULT_PUBLIC_URL,
-        DEFAULT_PUBLIC_URL, "admin@localhost", Duration.ofSeconds(10), Set.of());
+        DEFAULT_PUBLIC_URL, "admin@localhost", Duration.ofSeconds(10), Set.of(), DEFAULT_SHARE_LINK_TARGET);
   }
 
   public ServerConfig withGrpcPort(int port) {
     return new ServerConfig(port, httpPort, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, masterKey, issuer,
-        publicUrl, adminEmail, shutdownGrace, corsOrigins);
+        publicUrl, adminEmail, shutdownGrace, corsOrigins, shareLinkTarget);
   }
 
   public ServerConfig withHttpPort(int port) {
     return new ServerConfig(grpcPort, port, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, masterKey, issuer,
-        publicUrl, adminEmail, shutdownGrace, corsOrigins);
+        publicUrl, adminEmail, shutdownGrace, corsOrigins, shareLinkTarget);
   }
 
   public ServerConfig withCorsOrigins(Set<String> origins) {
     return new ServerConfig(grpcPort, httpPort, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, masterKey, issuer,
-        publicUrl, adminEmail, shutdownGrace, origins);
+        publicUrl, adminEmail, shutdownGrace, origins, shareLinkTarget);
+  }
+
+  public ServerConfig withShareLinkTarget(String target) {
+    return new ServerConfig(grpcPort, httpPort, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, masterKey, issuer,
+        publicUrl, adminEmail, shutdownGrace, corsOrigins, target);
   }
 
   /** The JDBC URL in effect: the configured one, or the H2 file store in the data dir. */

@@ -4,6 +4,7 @@ import dev.tokenauthority.server.api.ApiServices;
 import dev.tokenauthority.server.core.Directory;
 import dev.tokenauthority.server.core.MasterKey;
 import dev.tokenauthority.server.core.Secrets;
+import dev.tokenauthority.server.core.ShareLinks;
 import dev.tokenauthority.server.core.SigningKeys;
 import dev.tokenauthority.server.core.Tenants;
 import dev.tokenauthority.server.core.TokenCore;
@@ -58,7 +59,8 @@ public final class TokenAuthorityServer implements AutoCloseable {
       TokenCore tokens = new TokenCore(database, directory, secrets, keys, clock, config.issuer(), config.publicUrl());
       Tenants tenants = new Tenants(database, directory, tokens, secrets, clock);
       this.bootstrapFile = tenants.bootstrapIfEmpty(config.adminEmail(), config.dataDir());
-      this.services = ApiServices.create(tokens, new TokenLifecycle(database, directory, clock), directory, tenants);
+      this.services = ApiServices.create(tokens, new TokenLifecycle(database, directory, clock), directory, tenants,
+          new ShareLinks(database, clock, config.shareLinkTarget()));
     } catch (IOException | RuntimeException e) {
       database.close();
       throw e;

@@ -1,5 +1,7 @@
 package dev.tokenauthority.server.api;
 
+import dev.tokenauthority.server.core.Failure;
+import dev.tokenauthority.server.core.ShareLinks;
 import dev.tokenauthority.server.core.TokenCore;
 import dev.tokenauthority.server.core.TokenKind;
 import dev.tokenauthority.server.core.TokenLifecycle;
@@ -10,21 +12,31 @@ import dev.tokenauthority.v1.GenerateFaultTokenRequest;
 import dev.tokenauthority.v1.GetFaultTokenRequest;
 import dev.tokenauthority.v1.ListFaultTokensRequest;
 import dev.tokenauthority.v1.ListFaultTokensResponse;
+import dev.tokenauthority.v1.ResolveShareLinkRequest;
+import dev.tokenauthority.v1.ResolveShareLinkResponse;
 import dev.tokenauthority.v1.RevokeFaultTokenRequest;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 
 /**
- * Seed 001 (Altostrat) over gRPC: {@code POST /fault/token}, and its lifecycle
- * ({@code GET /fault/tokens}, {@code GET}/{@code DELETE /fault/token/{id}}).
+ * Seed 001 (Altostrat) over gRPC: {@code POST /fault/token}, its lifecycle
+ * ({@code GET /fault/tokens}, {@code GET}/{@code DELETE /fault/token/{id}}) and its share
+ * links ({@code GET /s/{code}}).
  */
 final class FaultTokenService extends FaultTokenServiceGrpc.FaultTokenServiceImplBase {
+  /** A resolved share link's REST answer. */
+  private static final int FOUND = 302;
+  /** A share link whose token has expired or been revoked. */
+  private static final int GONE = 410;
+
   private final TokenCore tokens;
   private final TokenLifecycle lifecycle;
+  private final ShareLinks shareLinks;
 
-  FaultTokenService(TokenCore tokens, TokenLifecycle lifecycle) {
+  FaultTokenService(TokenCore tokens, TokenLifecycle lifecycle, ShareLinks shareLinks) {
     this.tokens = tokens;
     this.lifecycle = lifecycle;
+    this.shareLinks = shareLinks;
   }
 
   @Override
@@ -59,6 +71,24 @@ final class FaultTokenService extends FaultTokenServiceGrpc.FaultTokenServiceImp
   public void revokeFaultToken(RevokeFaultTokenRequest request, StreamObserver<FaultToken> response) {
     TokenLifecycle.Token token = lifecycle.revoke(AuthInterceptor.principal(), TokenKind.FAULT, request.getId());
     response.onNext(fields(token.row(), token.status()).build());
+    response.onCompleted();
+  }
+
+  /** Public (no principal): 302 to the dashboard, or 404 / 410; never cached. */
+  @Override
+  public void resolveShareLink(ResolveShareLinkRequest request, StreamObserver<ResolveShareLinkResponse> response) {
+    RestResponse rest = RestResponse.current().header("cache-control", "no-store");
+    String location;
+    try {
+      location = shareLinks.resolve(request.getCode());
+    } catch (Failure failure) {
+      if (failure.reason() == Failure.Reason.RESOURCE_GONE) {
+        rest.status(GONE);
+      }
+      throw failure;
+    }
+    rest.status(FOUND).header("location", location);
+    response.onNext(ResolveShareLinkResponse.newBuilder().setLocation(location).build());
     response.onCompleted();
   }
 

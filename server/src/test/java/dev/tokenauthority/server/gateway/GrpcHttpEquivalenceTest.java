@@ -32,8 +32,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -164,6 +166,12 @@ class GrpcHttpEquivalenceTest {
             "{\"id\": \"{faultDoomed}\"}", "DELETE", "/fault/token/{faultDoomed}", ""),
         new Case("revoke fault token without scope", "FaultTokenService/RevokeFaultToken", Caller.READER, false,
             "{\"id\": \"{fault}\"}", "DELETE", "/fault/token/{fault}", ""),
+        new Case("resolve share link", "FaultTokenService/ResolveShareLink", Caller.NOBODY, true,
+            "{\"code\": \"{link}\"}", "GET", "/s/{link}", ""),
+        new Case("resolve an unknown share link", "FaultTokenService/ResolveShareLink", Caller.NOBODY, false,
+            "{\"code\": \"AbCdEfGh12345678\"}", "GET", "/s/AbCdEfGh12345678", ""),
+        new Case("resolve a revoked token's share link", "FaultTokenService/ResolveShareLink", Caller.NOBODY, false,
+            "{\"code\": \"{goneLink}\"}", "GET", "/s/{goneLink}", ""),
         new Case("tenant", "DirectoryService/CreateTenant", Caller.ADMIN, true,
             "{\"tenant\": {\"name\": \"{edge}\"}, \"admin_email\": \"{edge}@example.com\"}",
             "POST", "/v1/tenants", "{\"tenant\": {\"name\": \"{edge}\"}, \"admin_email\": \"{edge}@example.com\"}"),
@@ -201,6 +209,12 @@ class GrpcHttpEquivalenceTest {
   String recordDoomed;
   String fault;
   String faultDoomed;
+  /** The share-link codes of an active fault token and of a revoked one. */
+  String link;
+  String goneLink;
+  /** The metadata of the last gRPC call: its headers (on success) and trailers. */
+  final AtomicReference<Metadata> grpcHeaders = new AtomicReference<>();
+  final AtomicReference<Metadata> grpcTrailers = new AtomicReference<>();
   final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeAll
@@ -219,9 +233,18 @@ class GrpcHttpEquivalenceTest {
         "{\"name\": \"reader\", \"scopes\": [\"tokens:read\"]}"), "token");
     recordKey = field(grpc("RecordTokenService/CreateRecordToken", Caller.ADMIN, "{\"record\": \"rec-1\"}"), "key");
     recordDoomed = field(grpc("RecordTokenService/CreateRecordToken", Caller.ADMIN, "{\"record\": \"rec-1\"}"), "key");
-    fault = field(grpc("FaultTokenService/GenerateFaultToken", Caller.ADMIN, "{\"expire_after_minutes\": 60}"), "id");
-    faultDoomed = field(grpc("FaultTokenService/GenerateFaultToken", Caller.ADMIN, "{\"expire_after_minutes\": 60}"),
-        "id");
+    Object active = grpc("FaultTokenService/GenerateFaultToken", Caller.ADMIN, "{\"expire_after_minutes\": 60}");
+    fault = field(active, "id");
+    link = codeOf(field(active, "short_link"));
+    Object doomed = grpc("FaultTokenService/GenerateFaultToken", Caller.ADMIN, "{\"expire_after_minutes\": 60}");
+    faultDoomed = field(doomed, "id");
+    Object gone = grpc("FaultTokenService/GenerateFaultToken", Caller.ADMIN, "{\"expire_after_minutes\": 60}");
+    goneLink = codeOf(field(gone, "short_link"));
+    grpc("FaultTokenService/RevokeFaultToken", Caller.ADMIN, "{\"id\": \"" + field(gone, "id") + "\"}");
+  }
+
+  private static String codeOf(String shortLink) {
+    return shortLink.substring(shortLink.lastIndexOf('/') + 1);
   }
 
   @AfterAll
@@ -248,7 +271,10 @@ class GrpcHttpEquivalenceTest {
 
     if (grpcResult instanceof StatusRuntimeException error) {
       assertThat(c.succeeds()).as("%s failed over gRPC: %s", c, error.getStatus()).isFalse();
-      assertThat(response.statusCode()).isEqualTo(HttpStatuses.of(error.getStatus().getCode()));
+      String chosen = grpcTrailers.get().get(RestEdgeHeaders.STATUS_KEY); // a status the service chose, e.g. 410
+      assertThat(response.statusCode()).isEqualTo(chosen != null && Integer.parseInt(chosen) >= 400
+          ? Integer.parseInt(chosen) : HttpStatuses.of(error.getStatus().getCode()));
+      assertSameRestHeaders(grpcTrailers.get(), response);
       String altostrat = error.getTrailers().get(RestEdgeHeaders.ERROR_BODY_KEY);
       if (method.getService().getOptions().getExtension(ApiOptionsProto.altostratErrorBody)) {
         assertThat(response.body()).isEqualTo(altostrat);
@@ -262,10 +288,21 @@ class GrpcHttpEquivalenceTest {
     } else {
       assertThat(c.succeeds()).as("%s succeeded over gRPC", c).isTrue();
       int declared = method.getOptions().getExtension(ApiOptionsProto.httpSuccessStatus);
-      assertThat(response.statusCode()).as(response.body()).isEqualTo(declared == 0 ? 200 : declared);
+      String chosen = grpcHeaders.get().get(RestEdgeHeaders.STATUS_KEY); // or one the service chose, e.g. 302
+      assertThat(response.statusCode()).as(response.body())
+          .isEqualTo(declared != 0 ? declared : chosen != null ? Integer.parseInt(chosen) : 200);
+      assertSameRestHeaders(grpcHeaders.get(), response);
       DynamicMessage.Builder overHttp = DynamicMessage.newBuilder(method.getOutputType());
       PARSER.merge(response.body(), overHttp);
       assertThat(shape(overHttp.build())).isEqualTo(shape((Message) grpcResult));
+    }
+  }
+
+  /** The headers a service set for REST callers (RestResponse) are the HTTP response's, and only those. */
+  private static void assertSameRestHeaders(Metadata grpc, HttpResponse<String> response) {
+    for (String name : List.of("location", "cache-control")) {
+      assertThat(response.headers().firstValue(name)).as(name)
+          .isEqualTo(Optional.ofNullable(grpc.get(Metadata.Key.of(name, Metadata.ASCII_STRING_MARSHALLER))));
     }
   }
 
@@ -287,17 +324,18 @@ class GrpcHttpEquivalenceTest {
         .build();
     try {
       return ClientCalls.blockingUnaryCall(ClientInterceptors.intercept(channel,
-          MetadataUtils.newAttachHeadersInterceptor(headers)), call, CallOptions.DEFAULT, request.build());
+          MetadataUtils.newAttachHeadersInterceptor(headers),
+          MetadataUtils.newCaptureMetadataInterceptor(grpcHeaders, grpcTrailers)), call, CallOptions.DEFAULT, request.build());
     } catch (StatusRuntimeException e) {
       return e;
     }
   }
 
-  /** {@code text} with {edge}, {taken}, {reader} and the record and fault token fixtures filled in. */
+  /** {@code text} with {edge}, {taken}, {reader} and the record, fault and share-link fixtures filled in. */
   private String fill(String text, String edge) {
     return text.replace("{edge}", edge).replace("{taken}", taken).replace("{reader}", reader)
         .replace("{recordKey}", recordKey).replace("{recordDoomed}", recordDoomed).replace("{fault}", fault)
-        .replace("{faultDoomed}", faultDoomed);
+        .replace("{faultDoomed}", faultDoomed).replace("{link}", link).replace("{goneLink}", goneLink);
   }
 
   private static String field(Object message, String name) {
