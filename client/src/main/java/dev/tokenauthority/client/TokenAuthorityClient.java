@@ -21,9 +21,15 @@ import dev.tokenauthority.v1.CheckTokenAccessRequest;
 import dev.tokenauthority.v1.CheckTokenAccessResponse;
 import dev.tokenauthority.v1.FaultTokenServiceGrpc;
 import dev.tokenauthority.v1.GenerateFaultTokenRequest;
+import dev.tokenauthority.v1.GetFaultTokenRequest;
+import dev.tokenauthority.v1.GetRecordTokenRequest;
 import dev.tokenauthority.v1.GetWorkspaceTokenRequest;
 import dev.tokenauthority.v1.IntrospectTokenRequest;
 import dev.tokenauthority.v1.IntrospectTokenResponse;
+import dev.tokenauthority.v1.ListFaultTokensRequest;
+import dev.tokenauthority.v1.ListFaultTokensResponse;
+import dev.tokenauthority.v1.ListRecordTokensRequest;
+import dev.tokenauthority.v1.ListRecordTokensResponse;
 import dev.tokenauthority.v1.ListWorkspaceTokensRequest;
 import dev.tokenauthority.v1.ListWorkspaceTokensResponse;
 import dev.tokenauthority.v1.GetJwksRequest;
@@ -34,6 +40,10 @@ import dev.tokenauthority.v1.Module;
 import dev.tokenauthority.v1.Record;
 import dev.tokenauthority.v1.RecordToken;
 import dev.tokenauthority.v1.RecordTokenServiceGrpc;
+import dev.tokenauthority.v1.ResolveShareLinkRequest;
+import dev.tokenauthority.v1.ResolveShareLinkResponse;
+import dev.tokenauthority.v1.RevokeFaultTokenRequest;
+import dev.tokenauthority.v1.RevokeRecordTokenRequest;
 import dev.tokenauthority.v1.RevokeTokensCreatedByRequest;
 import dev.tokenauthority.v1.RevokeTokensCreatedByResponse;
 import dev.tokenauthority.v1.RevokeWorkspaceTokenRequest;
@@ -126,6 +136,44 @@ public final class TokenAuthorityClient {
         RevokeWorkspaceTokenRequest.newBuilder().setId(id).build());
   }
 
+  /** A page of one record's tokens, newest first (never their JWTs). */
+  public ListRecordTokensResponse listRecordTokens(ListRecordTokensRequest request) {
+    return records().listRecordTokens(request);
+  }
+
+  /** A record token by its record and key, without its JWT. */
+  public RecordToken getRecordToken(String record, String key) {
+    return records().getRecordToken(GetRecordTokenRequest.newBuilder().setRecord(record).setKey(key).build());
+  }
+
+  /** Revokes a record token (idempotent) and answers it as it now is. */
+  public RecordToken revokeRecordToken(String record, String key) {
+    return records().revokeRecordToken(RevokeRecordTokenRequest.newBuilder().setRecord(record).setKey(key).build());
+  }
+
+  /** A page of the tenant's fault tokens, newest first (never their JWTs or share links). */
+  public ListFaultTokensResponse listFaultTokens(ListFaultTokensRequest request) {
+    return faults().listFaultTokens(request);
+  }
+
+  /** A fault token by ID, without its JWT or share link. */
+  public FaultToken getFaultToken(String id) {
+    return faults().getFaultToken(GetFaultTokenRequest.newBuilder().setId(id).build());
+  }
+
+  /** Revokes a fault token (idempotent; its share link is gone too) and answers it as it now is. */
+  public FaultToken revokeFaultToken(String id) {
+    return faults().revokeFaultToken(RevokeFaultTokenRequest.newBuilder().setId(id).build());
+  }
+
+  /**
+   * Where a share link's {@code code} (the last path segment of {@code short_link}) leads
+   * while its token is active. Needs no credential: the code is one (any set are ignored).
+   */
+  public ResolveShareLinkResponse resolveShareLink(String code) {
+    return faults().resolveShareLink(ResolveShareLinkRequest.newBuilder().setCode(code).build());
+  }
+
   /** RFC 7662 introspection of any token this authority minted. */
   public IntrospectTokenResponse introspectToken(String token) {
     return tokens().introspectToken(IntrospectTokenRequest.newBuilder().setToken(token).build());
@@ -160,6 +208,14 @@ public final class TokenAuthorityClient {
 
   public Module createModule(Module module) {
     return directory().createModule(CreateModuleRequest.newBuilder().setModule(module).build());
+  }
+
+  private RecordTokenServiceGrpc.RecordTokenServiceBlockingStub records() {
+    return configure(RecordTokenServiceGrpc.newBlockingStub(channel));
+  }
+
+  private FaultTokenServiceGrpc.FaultTokenServiceBlockingStub faults() {
+    return configure(FaultTokenServiceGrpc.newBlockingStub(channel));
   }
 
   private TokenServiceGrpc.TokenServiceBlockingStub tokens() {

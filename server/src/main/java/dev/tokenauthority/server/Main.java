@@ -73,6 +73,12 @@ public final class Main implements Callable<Integer> {
           + "(env TA_CORS_ORIGINS; default none).")
   List<String> corsOrigins;
 
+  @Option(names = "--share-link-target", defaultValue = "${env:TA_SHARE_LINK_TARGET}",
+      description = "Where share links (GET /s/<code>) redirect while their fault token is active: an absolute "
+          + "http(s) URL in which {token} stands for the JWT (env TA_SHARE_LINK_TARGET; default "
+          + ServerConfig.DEFAULT_SHARE_LINK_TARGET + ", a placeholder to replace).")
+  String shareLinkTarget;
+
   @Option(names = "--key-rotation-interval", defaultValue = "${env:TA_KEY_ROTATION_INTERVAL:-90d}",
       converter = KeyRotationInterval.class,
       description = "Rotate the JWT signing key once it is this old: 0 (never), e.g. 30d, 12h, or ISO-8601 "
@@ -112,10 +118,15 @@ public final class Main implements Callable<Integer> {
     if (httpPort < 0 || grpcPort < 0) {
       throw new CommandLine.ParameterException(new CommandLine(this), "ports must be 0 or more");
     }
-    ServerConfig config = new ServerConfig(grpcPort, httpPort, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, masterKey,
-        issuer == null || issuer.isBlank() ? publicUrl : issuer, publicUrl, adminEmail,
-        Duration.ofSeconds(shutdownGraceSeconds), corsOrigins == null ? Set.of() : Set.copyOf(corsOrigins),
-        keyRotationInterval);
+    ServerConfig config;
+    try {
+      config = new ServerConfig(grpcPort, httpPort, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, masterKey,
+          issuer == null || issuer.isBlank() ? publicUrl : issuer, publicUrl, adminEmail,
+          Duration.ofSeconds(shutdownGraceSeconds), corsOrigins == null ? Set.of() : Set.copyOf(corsOrigins),
+          keyRotationInterval, shareLinkTarget == null || shareLinkTarget.isBlank() ? ServerConfig.DEFAULT_SHARE_LINK_TARGET : shareLinkTarget);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
+    }
     TokenAuthorityServer server = new TokenAuthorityServer(config, Clock.systemUTC())
         .start(grpcServerBuilder(config.grpcPort()));
     Logger log = Logger.getLogger(Main.class.getName());

@@ -1,5 +1,6 @@
 package dev.tokenauthority.server;
 
+import dev.tokenauthority.server.core.ShareLinks;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -26,6 +27,8 @@ import java.util.regex.Pattern;
  * @param shutdownGrace how long in-flight calls may finish on shutdown
  * @param corsOrigins browser origins (exact match) the REST gateway allows cross-origin calls from
  * @param keyRotationInterval rotate the JWT signing key once it is this old; zero never rotates on a schedule
+ * @param shareLinkTarget where a resolved share link redirects: an absolute http(s) URL template in which
+ *     {@code {token}} stands for the fault token's JWT
  */
 public record ServerConfig(
     int grpcPort,
@@ -41,11 +44,12 @@ public record ServerConfig(
     String adminEmail,
     Duration shutdownGrace,
     Set<String> corsOrigins,
-    Duration keyRotationInterval) {
+    Duration keyRotationInterval, String shareLinkTarget) {
 
   public ServerConfig {
     corsOrigins = Set.copyOf(corsOrigins);
     checkKeyRotationInterval(keyRotationInterval);
+    ShareLinks.checkTarget(shareLinkTarget);
   }
 
   public static final int DEFAULT_GRPC_PORT = 50051;
@@ -61,31 +65,38 @@ public record ServerConfig(
   public static final Duration MIN_KEY_ROTATION_INTERVAL = Duration.ofHours(1);
   /** A duration as {@code --key-rotation-interval} takes it: {@code 0}, {@code <n>d|h|m|s} or ISO-8601. */
   private static final Pattern SHORT_DURATION = Pattern.compile("(\\d{1,9})([dhms])");
+  /**
+   * A placeholder dashboard (the example origin envoy/envoy.yaml allows) to configure for
+   * real. The JWT goes in the fragment, which browsers send to no server and put in no
+   * Referer header: only the dashboard's own script reads it.
+   */
+  public static final String DEFAULT_SHARE_LINK_TARGET = "https://dashboard.example.com/faults#token={token}";
 
   /** Defaults for a data dir: embedded H2, generated master key. */
   public static ServerConfig defaults(Path dataDir) {
     return new ServerConfig(DEFAULT_GRPC_PORT, DEFAULT_HTTP_PORT, dataDir, null, null, null, 10, null, DEFAULT_PUBLIC_URL,
-        DEFAULT_PUBLIC_URL, "admin@localhost", Duration.ofSeconds(10), Set.of(), DEFAULT_KEY_ROTATION_INTERVAL);
+        DEFAULT_PUBLIC_URL, "admin@localhost", Duration.ofSeconds(10), Set.of(), DEFAULT_KEY_ROTATION_INTERVAL,
+        DEFAULT_SHARE_LINK_TARGET);
   }
 
   public ServerConfig withGrpcPort(int port) {
     return new ServerConfig(port, httpPort, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, masterKey, issuer,
-        publicUrl, adminEmail, shutdownGrace, corsOrigins, keyRotationInterval);
+        publicUrl, adminEmail, shutdownGrace, corsOrigins, keyRotationInterval, shareLinkTarget);
   }
 
   public ServerConfig withHttpPort(int port) {
     return new ServerConfig(grpcPort, port, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, masterKey, issuer,
-        publicUrl, adminEmail, shutdownGrace, corsOrigins, keyRotationInterval);
+        publicUrl, adminEmail, shutdownGrace, corsOrigins, keyRotationInterval, shareLinkTarget);
   }
 
   public ServerConfig withCorsOrigins(Set<String> origins) {
     return new ServerConfig(grpcPort, httpPort, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, masterKey, issuer,
-        publicUrl, adminEmail, shutdownGrace, origins, keyRotationInterval);
+        publicUrl, adminEmail, shutdownGrace, origins, keyRotationInterval, shareLinkTarget);
   }
 
   public ServerConfig withKeyRotationInterval(Duration interval) {
     return new ServerConfig(grpcPort, httpPort, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, masterKey, issuer,
-        publicUrl, adminEmail, shutdownGrace, corsOrigins, interval);
+        publicUrl, adminEmail, shutdownGrace, corsOrigins, interval, shareLinkTarget);
   }
 
   /**
@@ -123,6 +134,11 @@ public record ServerConfig(
           + interval);
     }
     return interval;
+  }
+
+  public ServerConfig withShareLinkTarget(String target) {
+    return new ServerConfig(grpcPort, httpPort, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, masterKey, issuer,
+        publicUrl, adminEmail, shutdownGrace, corsOrigins, keyRotationInterval, target);
   }
 
   /** The JDBC URL in effect: the configured one, or the H2 file store in the data dir. */

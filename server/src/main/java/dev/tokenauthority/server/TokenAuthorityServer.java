@@ -4,6 +4,7 @@ import dev.tokenauthority.server.api.ApiServices;
 import dev.tokenauthority.server.core.Directory;
 import dev.tokenauthority.server.core.MasterKey;
 import dev.tokenauthority.server.core.Secrets;
+import dev.tokenauthority.server.core.ShareLinks;
 import dev.tokenauthority.server.core.SigningKeys;
 import dev.tokenauthority.server.core.Tenants;
 import dev.tokenauthority.server.core.TokenCore;
@@ -70,7 +71,7 @@ public final class TokenAuthorityServer implements AutoCloseable {
       Tenants tenants = new Tenants(database, directory, tokens, secrets, clock);
       this.bootstrapFile = tenants.bootstrapIfEmpty(config.adminEmail(), config.dataDir());
       this.services = ApiServices.create(tokens, new TokenLifecycle(database, directory, clock), directory, tenants,
-          keys);
+          keys, new ShareLinks(database, clock, config.shareLinkTarget()));
     } catch (IOException | RuntimeException e) {
       database.close();
       throw e;

@@ -129,9 +129,10 @@ class ApiContractTest {
   @Test
   void responsesUseExactlyTheSeedsJsonNames() throws Exception {
     assertThat(jsonKeys(RecordToken.newBuilder())).containsExactlyInAnyOrder("company_id", "companyId", "created_at",
-        "expires_at", "key", "record_id", "type", "user_id", "userId", "createdAt", "token");
+        "expires_at", "key", "record_id", "type", "user_id", "userId", "createdAt", "token", "status");
+    // fault tokens add `id` (the lifecycle's name for a token) and both add `status`, each documented as an addition
     assertThat(jsonKeys(FaultToken.newBuilder())).containsExactlyInAnyOrder("token", "type", "expires_in_minutes",
-        "expires_at", "short_link");
+        "expires_at", "short_link", "id", "status");
     assertThat(jsonKeys(ApiToken.newBuilder())).containsExactlyInAnyOrder("id", "audit", "$meta", "status", "name",
         "description", "icon", "lastAccessAt", "token", "account", "modules");
     // seed 003 documents no secret field; `token` is the one addition, or the token could never be used

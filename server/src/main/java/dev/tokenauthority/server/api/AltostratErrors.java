@@ -50,6 +50,9 @@ public final class AltostratErrors {
     if (reason.equals(ErrorReason.RESOURCE_NOT_FOUND.name())) {
       return json("invalid_request_error", "resource_missing", message);
     }
+    if (reason.equals(ErrorReason.RESOURCE_GONE.name())) {
+      return json("invalid_request_error", "resource_gone", message);
+    }
     if (reason.equals(ErrorReason.RESOURCE_ALREADY_EXISTS.name())) {
       return json("invalid_request_error", "resource_already_exists", message);
     }

@@ -1,6 +1,7 @@
 package dev.tokenauthority.server.api;
 
 import dev.tokenauthority.server.core.Directory;
+import dev.tokenauthority.server.core.ShareLinks;
 import dev.tokenauthority.server.core.SigningKeys;
 import dev.tokenauthority.server.core.Tenants;
 import dev.tokenauthority.server.core.TokenCore;
@@ -16,13 +17,13 @@ public final class ApiServices {
   private ApiServices() {}
 
   public static List<ServerServiceDefinition> create(TokenCore tokens, TokenLifecycle lifecycle, Directory directory,
-      Tenants tenants, SigningKeys keys) {
+      Tenants tenants, SigningKeys keys, ShareLinks shareLinks) {
     AuthInterceptor auth = new AuthInterceptor(tokens);
     ErrorMapper errors = new ErrorMapper();
     RestEdgeHeaders edgeHeaders = new RestEdgeHeaders();
     return Stream.<BindableService>of(
-            new RecordTokenService(tokens),
-            new FaultTokenService(tokens),
+            new RecordTokenService(tokens, lifecycle),
+            new FaultTokenService(tokens, lifecycle, shareLinks),
             new AccountApiTokenService(tokens),
             new AccessTokenService(tokens),
             new WorkspaceTokenService(tokens, lifecycle),

@@ -11,13 +11,16 @@ import java.util.Map;
 public final class Failure extends RuntimeException {
 
   /** The class of failure; the error mapper picks the gRPC status code from it. */
-  public enum Code { INVALID_ARGUMENT, UNAUTHENTICATED, PERMISSION_DENIED, NOT_FOUND, ALREADY_EXISTS, ABORTED, UNAVAILABLE }
+  public enum Code {
+    INVALID_ARGUMENT, UNAUTHENTICATED, PERMISSION_DENIED, NOT_FOUND, ALREADY_EXISTS, ABORTED, UNAVAILABLE,
+    FAILED_PRECONDITION
+  }
 
   /** Machine-readable reasons; each has a twin of the same name in the API's ErrorReason enum. */
   public enum Reason {
     CREDENTIAL_MISSING, CREDENTIAL_INVALID, CREDENTIAL_EXPIRED, CREDENTIAL_REVOKED,
     SCOPE_MISSING, SCOPE_ESCALATION, INVALID_FIELD, RESOURCE_NOT_FOUND, RESOURCE_ALREADY_EXISTS,
-    STORAGE_UNAVAILABLE
+    STORAGE_UNAVAILABLE, RESOURCE_GONE
   }
 
   /** How every description of a missing field begins. */
@@ -77,10 +80,25 @@ public final class Failure extends RuntimeException {
         "No " + type + " with ID '" + id + "' exists.", Map.of("type", type, "id", id), List.of());
   }
 
+  /** As {@link #notFound(String, String)}, for an object named by a secret (a share-link code), which is not echoed. */
+  public static Failure notFoundBySecret(String type) {
+    return new Failure(Code.NOT_FOUND, Reason.RESOURCE_NOT_FOUND, "No " + type + " with this code exists.",
+        Map.of("type", type), List.of());
+  }
+
   public static Failure alreadyExists(String type, String field, String value) {
     return new Failure(Code.ALREADY_EXISTS, Reason.RESOURCE_ALREADY_EXISTS,
         "A " + type + " with " + field + " '" + value + "' already exists; choose another " + field + ".",
         Map.of("type", type, "field", field), List.of(new FieldViolation(field, "must be unique")));
+  }
+
+  /**
+   * An object that existed but is no longer usable ({@code status} says why: e.g. expired,
+   * revoked); {@code message} must not echo a secret that names the object.
+   */
+  public static Failure gone(String type, String status, String message) {
+    return new Failure(Code.FAILED_PRECONDITION, Reason.RESOURCE_GONE, message, Map.of("type", type, "status", status),
+        List.of());
   }
 
   public static Failure storageUnavailable() {

@@ -261,7 +261,12 @@ public final class TokenCore {
         caller.tokenId(), "", null, Secrets.hash(signed.jwt()), code == null ? null : Secrets.hash(code), scope,
         resourceId, null, null,
         UUID.randomUUID().toString(), signed.kid(), 1, now, now, expiresAt, null, null);
-    insert(row, List.of());
+    database.jdbi().useTransaction(handle -> {
+      insert(handle, row, List.of());
+      if (code != null) {
+        ShareLinks.attach(handle, id, code, signed.jwt()); // sealed under the code, for the link to resolve
+      }
+    });
     return new IssuedJwt(row, signed.jwt(), code == null ? null : publicUrl + "/s/" + code);
   }
 

@@ -84,6 +84,32 @@ public final class TokenLifecycle {
   }
 
   /**
+   * A page of the tokens of one record (which must exist in the caller's tenant, or it is
+   * NOT_FOUND), as {@link #list} pages them. Requires {@code tokens:read}.
+   */
+  public Page listOfRecord(Principal caller, String recordId, String status, int pageSize, String pageToken) {
+    caller.require(Scopes.TOKENS_READ);
+    directory.requireRecord(caller.tenantId(), recordId == null ? "" : recordId);
+    return list(caller, TokenKind.RECORD, recordId, status, pageSize, pageToken);
+  }
+
+  /**
+   * A token of {@code kind} that grants {@code resourceId} (record tokens are read under
+   * their record): a token of another resource is NOT_FOUND, like an unknown one.
+   */
+  public Token get(Principal caller, TokenKind kind, String resourceId, String id) {
+    caller.require(Scopes.TOKENS_READ);
+    return view(find(caller, kind, resourceId, id), new HashMap<>());
+  }
+
+  /** As {@link #revoke(Principal, TokenKind, String)}, of a token that grants {@code resourceId}. */
+  public Token revoke(Principal caller, TokenKind kind, String resourceId, String id) {
+    caller.require(Scopes.TOKENS_REVOKE);
+    find(caller, kind, resourceId, id);
+    return revoke(caller, kind, id);
+  }
+
+  /**
    * Revokes every token of the caller's tenant that a user created, or that was minted with
    * a given token as the credential (exactly one of the two), in one statement; returns how
    * many were revoked now. Requires {@code tokens:revoke}.
@@ -182,6 +208,11 @@ public final class TokenLifecycle {
 
   private TokenRow find(Principal caller, TokenKind kind, String id) {
     return repository.findById(caller.tenantId(), kind.name(), id == null ? "" : id)
+        .orElseThrow(() -> Failure.notFound("token", id));
+  }
+
+  private TokenRow find(Principal caller, TokenKind kind, String resourceId, String id) {
+    return Optional.of(find(caller, kind, id)).filter(row -> resourceId != null && resourceId.equals(row.resourceId()))
         .orElseThrow(() -> Failure.notFound("token", id));
   }
 

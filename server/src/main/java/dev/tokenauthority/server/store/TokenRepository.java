@@ -111,4 +111,16 @@ public interface TokenRepository extends SqlObject {
    */
   @SqlUpdate("UPDATE tokens SET last_used_at = :now WHERE id = :id AND (last_used_at IS NULL OR last_used_at < :since)")
   int touch(@Bind("id") String id, @Bind("now") Instant now, @Bind("since") Instant since);
+
+  /** The token whose share link's code has this hash (the column is unique). */
+  @SqlQuery("SELECT * FROM tokens WHERE short_code_hash = :hash")
+  Optional<TokenRow> findByShortCodeHash(@Bind("hash") String shortCodeHash);
+
+  /** Stores a share link's sealed JWT with its token (see V6__share_links.sql). */
+  @SqlUpdate("UPDATE tokens SET share_jwt_sealed = :sealed WHERE id = :id")
+  int storeShareJwt(@Bind("id") String id, @Bind("sealed") String sealed);
+
+  /** A token's sealed share-link JWT, or null when it has none. */
+  @SqlQuery("SELECT share_jwt_sealed FROM tokens WHERE id = :id")
+  String findShareJwt(@Bind("id") String id);
 }

@@ -32,8 +32,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -149,6 +151,36 @@ class GrpcHttpEquivalenceTest {
             "{}", "GET", "/v1/signing-keys", ""),
         new Case("list signing keys without credential", "SigningKeyService/ListSigningKeys", Caller.NOBODY, false,
             "{}", "GET", "/v1/signing-keys", ""),
+        new Case("list record tokens", "RecordTokenService/ListRecordTokens", Caller.ADMIN, true,
+            "{\"record\": \"rec-1\", \"page_size\": 1}", "GET", "/api/v1/records/rec-1/tokens?page_size=1", ""),
+        new Case("list tokens of a missing record", "RecordTokenService/ListRecordTokens", Caller.ADMIN, false,
+            "{\"record\": \"nope\"}", "GET", "/api/v1/records/nope/tokens", ""),
+        new Case("get record token", "RecordTokenService/GetRecordToken", Caller.ADMIN, true,
+            "{\"record\": \"rec-1\", \"key\": \"{recordKey}\"}", "GET", "/api/v1/records/rec-1/tokens/{recordKey}", ""),
+        new Case("get a missing record token", "RecordTokenService/GetRecordToken", Caller.ADMIN, false,
+            "{\"record\": \"rec-1\", \"key\": \"rtk_nope\"}", "GET", "/api/v1/records/rec-1/tokens/rtk_nope", ""),
+        new Case("revoke record token", "RecordTokenService/RevokeRecordToken", Caller.ADMIN, true,
+            "{\"record\": \"rec-1\", \"key\": \"{recordDoomed}\"}", "DELETE", "/api/v1/records/rec-1/tokens/{recordDoomed}", ""),
+        new Case("revoke record token without scope", "RecordTokenService/RevokeRecordToken", Caller.READER, false,
+            "{\"record\": \"rec-1\", \"key\": \"{recordKey}\"}", "DELETE", "/api/v1/records/rec-1/tokens/{recordKey}", ""),
+        new Case("list fault tokens", "FaultTokenService/ListFaultTokens", Caller.ADMIN, true,
+            "{\"page_size\": 1}", "GET", "/fault/tokens?page_size=1", ""),
+        new Case("list fault tokens of a bad status", "FaultTokenService/ListFaultTokens", Caller.ADMIN, false,
+            "{\"status\": \"gone\"}", "GET", "/fault/tokens?status=gone", ""),
+        new Case("get fault token", "FaultTokenService/GetFaultToken", Caller.ADMIN, true,
+            "{\"id\": \"{fault}\"}", "GET", "/fault/token/{fault}", ""),
+        new Case("get a missing fault token", "FaultTokenService/GetFaultToken", Caller.ADMIN, false,
+            "{\"id\": \"ftk_nope\"}", "GET", "/fault/token/ftk_nope", ""),
+        new Case("revoke fault token", "FaultTokenService/RevokeFaultToken", Caller.ADMIN, true,
+            "{\"id\": \"{faultDoomed}\"}", "DELETE", "/fault/token/{faultDoomed}", ""),
+        new Case("revoke fault token without scope", "FaultTokenService/RevokeFaultToken", Caller.READER, false,
+            "{\"id\": \"{fault}\"}", "DELETE", "/fault/token/{fault}", ""),
+        new Case("resolve share link", "FaultTokenService/ResolveShareLink", Caller.NOBODY, true,
+            "{\"code\": \"{link}\"}", "GET", "/s/{link}", ""),
+        new Case("resolve an unknown share link", "FaultTokenService/ResolveShareLink", Caller.NOBODY, false,
+            "{\"code\": \"AbCdEfGh12345678\"}", "GET", "/s/AbCdEfGh12345678", ""),
+        new Case("resolve a revoked token's share link", "FaultTokenService/ResolveShareLink", Caller.NOBODY, false,
+            "{\"code\": \"{goneLink}\"}", "GET", "/s/{goneLink}", ""),
         new Case("tenant", "DirectoryService/CreateTenant", Caller.ADMIN, true,
             "{\"tenant\": {\"name\": \"{edge}\"}, \"admin_email\": \"{edge}@example.com\"}",
             "POST", "/v1/tenants", "{\"tenant\": {\"name\": \"{edge}\"}, \"admin_email\": \"{edge}@example.com\"}"),
@@ -181,6 +213,17 @@ class GrpcHttpEquivalenceTest {
   String reader;
   /** The ID of the workspace token named "taken". */
   String taken;
+  /** Keys of two record tokens of rec-1 (the doomed one for revocation), IDs of two fault tokens. */
+  String recordKey;
+  String recordDoomed;
+  String fault;
+  String faultDoomed;
+  /** The share-link codes of an active fault token and of a revoked one. */
+  String link;
+  String goneLink;
+  /** The metadata of the last gRPC call: its headers (on success) and trailers. */
+  final AtomicReference<Metadata> grpcHeaders = new AtomicReference<>();
+  final AtomicReference<Metadata> grpcTrailers = new AtomicReference<>();
   final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeAll
@@ -197,6 +240,20 @@ class GrpcHttpEquivalenceTest {
         "{\"name\": \"taken\", \"scopes\": [\"tokens:read\"]}"), "id");
     reader = field(grpc("WorkspaceTokenService/CreateWorkspaceToken", Caller.ADMIN,
         "{\"name\": \"reader\", \"scopes\": [\"tokens:read\"]}"), "token");
+    recordKey = field(grpc("RecordTokenService/CreateRecordToken", Caller.ADMIN, "{\"record\": \"rec-1\"}"), "key");
+    recordDoomed = field(grpc("RecordTokenService/CreateRecordToken", Caller.ADMIN, "{\"record\": \"rec-1\"}"), "key");
+    Object active = grpc("FaultTokenService/GenerateFaultToken", Caller.ADMIN, "{\"expire_after_minutes\": 60}");
+    fault = field(active, "id");
+    link = codeOf(field(active, "short_link"));
+    Object doomed = grpc("FaultTokenService/GenerateFaultToken", Caller.ADMIN, "{\"expire_after_minutes\": 60}");
+    faultDoomed = field(doomed, "id");
+    Object gone = grpc("FaultTokenService/GenerateFaultToken", Caller.ADMIN, "{\"expire_after_minutes\": 60}");
+    goneLink = codeOf(field(gone, "short_link"));
+    grpc("FaultTokenService/RevokeFaultToken", Caller.ADMIN, "{\"id\": \"" + field(gone, "id") + "\"}");
+  }
+
+  private static String codeOf(String shortLink) {
+    return shortLink.substring(shortLink.lastIndexOf('/') + 1);
   }
 
   @AfterAll
@@ -227,7 +284,10 @@ class GrpcHttpEquivalenceTest {
 
     if (grpcResult instanceof StatusRuntimeException error) {
       assertThat(c.succeeds()).as("%s failed over gRPC: %s", c, error.getStatus()).isFalse();
-      assertThat(response.statusCode()).isEqualTo(HttpStatuses.of(error.getStatus().getCode()));
+      String chosen = grpcTrailers.get().get(RestEdgeHeaders.STATUS_KEY); // a status the service chose, e.g. 410
+      assertThat(response.statusCode()).isEqualTo(chosen != null && Integer.parseInt(chosen) >= 400
+          ? Integer.parseInt(chosen) : HttpStatuses.of(error.getStatus().getCode()));
+      assertSameRestHeaders(grpcTrailers.get(), response);
       String altostrat = error.getTrailers().get(RestEdgeHeaders.ERROR_BODY_KEY);
       if (method.getService().getOptions().getExtension(ApiOptionsProto.altostratErrorBody)) {
         assertThat(response.body()).isEqualTo(altostrat);
@@ -241,10 +301,21 @@ class GrpcHttpEquivalenceTest {
     } else {
       assertThat(c.succeeds()).as("%s succeeded over gRPC", c).isTrue();
       int declared = method.getOptions().getExtension(ApiOptionsProto.httpSuccessStatus);
-      assertThat(response.statusCode()).as(response.body()).isEqualTo(declared == 0 ? 200 : declared);
+      String chosen = grpcHeaders.get().get(RestEdgeHeaders.STATUS_KEY); // or one the service chose, e.g. 302
+      assertThat(response.statusCode()).as(response.body())
+          .isEqualTo(declared != 0 ? declared : chosen != null ? Integer.parseInt(chosen) : 200);
+      assertSameRestHeaders(grpcHeaders.get(), response);
       DynamicMessage.Builder overHttp = DynamicMessage.newBuilder(method.getOutputType());
       PARSER.merge(response.body(), overHttp);
       assertThat(shape(overHttp.build())).isEqualTo(shape((Message) grpcResult));
+    }
+  }
+
+  /** The headers a service set for REST callers (RestResponse) are the HTTP response's, and only those. */
+  private static void assertSameRestHeaders(Metadata grpc, HttpResponse<String> response) {
+    for (String name : List.of("location", "cache-control")) {
+      assertThat(response.headers().firstValue(name)).as(name)
+          .isEqualTo(Optional.ofNullable(grpc.get(Metadata.Key.of(name, Metadata.ASCII_STRING_MARSHALLER))));
     }
   }
 
@@ -266,15 +337,18 @@ class GrpcHttpEquivalenceTest {
         .build();
     try {
       return ClientCalls.blockingUnaryCall(ClientInterceptors.intercept(channel,
-          MetadataUtils.newAttachHeadersInterceptor(headers)), call, CallOptions.DEFAULT, request.build());
+          MetadataUtils.newAttachHeadersInterceptor(headers),
+          MetadataUtils.newCaptureMetadataInterceptor(grpcHeaders, grpcTrailers)), call, CallOptions.DEFAULT, request.build());
     } catch (StatusRuntimeException e) {
       return e;
     }
   }
 
-  /** {@code text} with {edge}, {taken} and {reader} filled in. */
+  /** {@code text} with {edge}, {taken}, {reader} and the record, fault and share-link fixtures filled in. */
   private String fill(String text, String edge) {
-    return text.replace("{edge}", edge).replace("{taken}", taken).replace("{reader}", reader);
+    return text.replace("{edge}", edge).replace("{taken}", taken).replace("{reader}", reader)
+        .replace("{recordKey}", recordKey).replace("{recordDoomed}", recordDoomed).replace("{fault}", fault)
+        .replace("{faultDoomed}", faultDoomed).replace("{link}", link).replace("{goneLink}", goneLink);
   }
 
   private static String field(Object message, String name) {

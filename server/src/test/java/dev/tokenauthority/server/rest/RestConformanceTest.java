@@ -67,7 +67,8 @@ class RestConformanceTest {
   void seed000ExampleRequestAnswers201WithEveryField() throws Exception {
     JsonObject token = assertShape(body(target.post("/api/v1/records/" + record + "/tokens", "{\"expires_in\": 3600}", admin), 201),
         shape("company_id", STRING, "companyId", STRING, "created_at", TIME, "createdAt", TIME, "expires_at", TIME,
-            "key", STRING, "record_id", STRING, "type", STRING, "user_id", STRING, "userId", STRING, "token", STRING));
+            "key", STRING, "record_id", STRING, "type", STRING, "user_id", STRING, "userId", STRING, "token", STRING,
+            "status", STRING));
     assertThat(token.get("type").getAsString()).isEqualTo("record");
     assertThat(token.get("record_id").getAsString()).isEqualTo(record);
     assertThat(token.get("companyId")).isEqualTo(token.get("company_id"));
@@ -100,7 +101,8 @@ class RestConformanceTest {
   @Test
   void seed001ExampleRequestAnswers200WithEveryField() throws Exception {
     JsonObject token = assertShape(body(target.post("/fault/token", "{\"expire_after_minutes\": 60}", admin), 200),
-        shape("token", STRING, "type", STRING, "expires_in_minutes", NUMBER, "expires_at", TIME, "short_link", STRING));
+        shape("token", STRING, "type", STRING, "expires_in_minutes", NUMBER, "expires_at", TIME, "short_link", STRING,
+            "id", STRING, "status", STRING));
     assertThat(token.get("type").getAsString()).isEqualTo("jwt");
     assertThat(token.get("expires_in_minutes").getAsInt()).isEqualTo(60);
     assertThat(token.get("short_link").getAsString()).matches("https?://.+/s/[A-Za-z0-9]{16,}");

@@ -2,6 +2,7 @@ package dev.tokenauthority.server.rest;
 
 import dev.tokenauthority.server.ServerConfig;
 import dev.tokenauthority.server.TokenAuthorityServer;
+import dev.tokenauthority.server.testing.MutableClock;
 import io.grpc.inprocess.InProcessServerBuilder;
 import java.io.IOException;
 import java.net.URI;
@@ -12,6 +13,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
+import java.util.Optional;
 
 /**
  * The REST edge a suite drives: the one at {@code TA_REST_BASE_URL} (for example Envoy at
@@ -25,15 +28,29 @@ final class RestTarget implements AutoCloseable {
   private final String baseUrl;
   private final String admin;
   private final TokenAuthorityServer embedded;
+  private final MutableClock clock;
   private final HttpClient http = HttpClient.newHttpClient();
 
-  private RestTarget(String baseUrl, String admin, TokenAuthorityServer embedded) {
+  private RestTarget(String baseUrl, String admin, TokenAuthorityServer embedded, MutableClock clock) {
     this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
     this.admin = admin;
     this.embedded = embedded;
+    this.clock = clock;
   }
 
   static RestTarget open(Path dataDir) throws IOException {
+    return open(dataDir, null);
+  }
+
+  /**
+   * As {@link #open(Path)}; an embedded server runs on a clock the suite can move (when
+   * {@code clock} is not null), which {@link #clock()} returns. An external target keeps its own.
+   */
+  static RestTarget openWithClock(Path dataDir) throws IOException {
+    return open(dataDir, new MutableClock(Instant.now()));
+  }
+
+  private static RestTarget open(Path dataDir, MutableClock clock) throws IOException {
     String external = System.getenv(BASE_URL_ENV);
     if (external != null && !external.isBlank()) {
       String admin = System.getenv(ADMIN_TOKEN_ENV);
@@ -41,17 +58,22 @@ final class RestTarget implements AutoCloseable {
         throw new IllegalStateException(BASE_URL_ENV + " is set, so " + ADMIN_TOKEN_ENV
             + " must hold that server's admin secret (its data/bootstrap-token)");
       }
-      return new RestTarget(external, admin.trim(), null);
+      return new RestTarget(external, admin.trim(), null, null);
     }
     TokenAuthorityServer server = new TokenAuthorityServer(
-        ServerConfig.defaults(dataDir).withHttpPort(ServerConfig.ANY_FREE_PORT), Clock.systemUTC())
+        ServerConfig.defaults(dataDir).withHttpPort(ServerConfig.ANY_FREE_PORT), clock == null ? Clock.systemUTC() : clock)
         .start(InProcessServerBuilder.forName(InProcessServerBuilder.generateName()));
     String admin = Files.readString(server.bootstrapFile(), StandardCharsets.US_ASCII).trim();
-    return new RestTarget("http://127.0.0.1:" + server.httpPort(), admin, server);
+    return new RestTarget("http://127.0.0.1:" + server.httpPort(), admin, server, clock);
   }
 
   String admin() {
     return admin;
+  }
+
+  /** The embedded server's clock if the suite opened it with one; empty for an external target. */
+  Optional<MutableClock> clock() {
+    return Optional.ofNullable(clock);
   }
 
   HttpRequest.Builder request(String path) {
