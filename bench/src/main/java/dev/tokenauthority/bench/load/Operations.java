@@ -14,8 +14,11 @@ import dev.tokenauthority.v1.CreateRecordTokenRequest;
 import dev.tokenauthority.v1.CreateWorkspaceTokenRequest;
 import dev.tokenauthority.v1.FaultTokenServiceGrpc;
 import dev.tokenauthority.v1.GenerateFaultTokenRequest;
+import dev.tokenauthority.v1.GetWorkspaceTokenRequest;
+import dev.tokenauthority.v1.IntrospectTokenRequest;
 import dev.tokenauthority.v1.Module;
 import dev.tokenauthority.v1.RecordTokenServiceGrpc;
+import dev.tokenauthority.v1.TokenServiceGrpc;
 import dev.tokenauthority.v1.WorkspaceTokenServiceGrpc;
 import io.grpc.Status;
 import java.util.List;
@@ -44,6 +47,9 @@ final class Operations {
     // Authenticated, then refused by validation (empty name) before any write: the cheapest
     // authenticated call until a read RPC exists.
     CreateWorkspaceTokenRequest unnamed = CreateWorkspaceTokenRequest.newBuilder().addScopes("tokens:read").build();
+    GetWorkspaceTokenRequest get = GetWorkspaceTokenRequest.newBuilder().setId(fixture.workspaceTokenId()).build();
+    IntrospectTokenRequest introspectOpaque = IntrospectTokenRequest.newBuilder().setToken(fixture.accessSecret()).build();
+    IntrospectTokenRequest introspectJwt = IntrospectTokenRequest.newBuilder().setToken(fixture.recordJwt()).build();
     return List.of(
         Operation.of(ECHO, "transport baseline: " + echoBytes + "-byte echo, no auth, no store",
             Echo.METHOD, n -> echo, null),
@@ -62,10 +68,15 @@ final class Operations {
         Operation.failingWith(Status.Code.INVALID_ARGUMENT, "authenticate",
             "a minted access token authenticates (hash + token and user lookups); the call is then refused "
                 + "as INVALID_ARGUMENT before any write",
-            WorkspaceTokenServiceGrpc.getCreateWorkspaceTokenMethod(), n -> unnamed, access)
-        // Introspect (opaque and JWT), Get ("authenticate-and-get") and Revoke: one entry each here
-        // once their RPCs exist. Revoke needs a token per call: mint a pool first (as mint_workspace
-        // does) and take the n-th one's id in its request function.
+            WorkspaceTokenServiceGrpc.getCreateWorkspaceTokenMethod(), n -> unnamed, access),
+        Operation.of("authenticate_and_get", "GetWorkspaceToken with an access token: authenticate, then one read",
+            WorkspaceTokenServiceGrpc.getGetWorkspaceTokenMethod(), n -> get, access),
+        Operation.of("introspect_opaque", "IntrospectToken of an access token (tau_): hash lookup + user check",
+            TokenServiceGrpc.getIntrospectTokenMethod(), n -> introspectOpaque, admin),
+        Operation.of("introspect_jwt", "IntrospectToken of a record JWT: lookup by the JWT's hash, no signature check",
+            TokenServiceGrpc.getIntrospectTokenMethod(), n -> introspectJwt, admin)
+        // Revoke needs a token per call: mint a pool first (as mint_workspace does) and take the
+        // n-th one's id in its request function.
     );
   }
 }
