@@ -9,6 +9,7 @@ import dev.tokenauthority.server.store.TokenRepository.StatusFilter;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
@@ -79,7 +80,7 @@ public final class TokenLifecycle {
   public Token revoke(Principal caller, TokenKind kind, String id) {
     caller.require(Scopes.TOKENS_REVOKE);
     find(caller, kind, id);
-    repository.revoke(caller.tenantId(), kind.name(), id, clock.instant());
+    repository.revoke(caller.tenantId(), kind.name(), id, now(), caller.userId(), caller.tokenId());
     return view(find(caller, kind, id), new HashMap<>());
   }
 
@@ -95,9 +96,9 @@ public final class TokenLifecycle {
     if (byUser == byToken) {
       throw Failure.invalid("created_by_user_id", "give exactly one of created_by_user_id and created_by_token_id");
     }
-    Instant now = clock.instant();
-    return byUser ? repository.revokeCreatedByUser(caller.tenantId(), userId, now)
-        : repository.revokeCreatedByToken(caller.tenantId(), tokenId, now);
+    Instant now = now();
+    return byUser ? repository.revokeCreatedByUser(caller.tenantId(), userId, now, caller.userId(), caller.tokenId())
+        : repository.revokeCreatedByToken(caller.tenantId(), tokenId, now, caller.userId(), caller.tokenId());
   }
 
   /** What introspection says of a token; {@code token} is empty when it is not active. */
@@ -178,6 +179,11 @@ public final class TokenLifecycle {
     String email = emails.computeIfAbsent(row.createdByUserId(),
         id -> directory.findUser(row.tenantId(), id).map(UserRow::email).orElse(""));
     return new Token(row, status(row), email);
+  }
+
+  /** Now, at the precision every store keeps (milliseconds), like every time a token records. */
+  private Instant now() {
+    return clock.instant().truncatedTo(ChronoUnit.MILLIS);
   }
 
   private TokenRow find(Principal caller, TokenKind kind, String id) {

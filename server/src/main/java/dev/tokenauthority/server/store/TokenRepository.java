@@ -20,10 +20,12 @@ public interface TokenRepository extends SqlObject {
   @SqlUpdate("""
       INSERT INTO tokens (id, kind, tenant_id, user_id, created_by_user_id, created_by_token_id, name,
           unique_name, secret_hash, short_code_hash, scopes, resource_id, description, icon, uuid,
-          signing_key_id, change_sequence, created_at, updated_at, expires_at, last_used_at, revoked_at)
+          signing_key_id, change_sequence, created_at, updated_at, expires_at, last_used_at, revoked_at,
+          updated_by_user_id, updated_by_token_id)
       VALUES (:id, :kind, :tenantId, :userId, :createdByUserId, :createdByTokenId, :name,
           :uniqueName, :secretHash, :shortCodeHash, :scopes, :resourceId, :description, :icon, :uuid,
-          :signingKeyId, :changeSequence, :createdAt, :updatedAt, :expiresAt, :lastUsedAt, :revokedAt)
+          :signingKeyId, :changeSequence, :createdAt, :updatedAt, :expiresAt, :lastUsedAt, :revokedAt,
+          :updatedByUserId, :updatedByTokenId)
       """)
   void insertRow(@BindMethods TokenRow token);
 
@@ -90,20 +92,30 @@ public interface TokenRepository extends SqlObject {
     return query.mapTo(TokenRow.class).list();
   }
 
-  /** Revokes one token if it is not revoked yet; the first revocation time stands. */
-  @SqlUpdate("UPDATE tokens SET revoked_at = :now, updated_at = :now "
-      + "WHERE tenant_id = :tenantId AND kind = :kind AND id = :id AND revoked_at IS NULL")
-  int revoke(@Bind("tenantId") String tenantId, @Bind("kind") String kind, @Bind("id") String id, @Bind("now") Instant now);
+  /**
+   * What every revocation sets: when and by whom (a revocation is a change, so it also
+   * advances {@code change_sequence}: an update based on an earlier read then fails).
+   */
+  String SET_REVOKED = "revoked_at = :now, updated_at = :now, change_sequence = change_sequence + 1, "
+      + "updated_by_user_id = :byUserId, updated_by_token_id = :byTokenId";
+
+  /** Revokes one token if it is not revoked yet; the first revocation (time, revoker) stands. */
+  @SqlUpdate("UPDATE tokens SET " + SET_REVOKED
+      + " WHERE tenant_id = :tenantId AND kind = :kind AND id = :id AND revoked_at IS NULL")
+  int revoke(@Bind("tenantId") String tenantId, @Bind("kind") String kind, @Bind("id") String id, @Bind("now") Instant now,
+      @Bind("byUserId") String byUserId, @Bind("byTokenId") String byTokenId);
 
   /** Revokes, in one statement, every unrevoked token a user created. */
-  @SqlUpdate("UPDATE tokens SET revoked_at = :now, updated_at = :now "
-      + "WHERE tenant_id = :tenantId AND created_by_user_id = :userId AND revoked_at IS NULL")
-  int revokeCreatedByUser(@Bind("tenantId") String tenantId, @Bind("userId") String userId, @Bind("now") Instant now);
+  @SqlUpdate("UPDATE tokens SET " + SET_REVOKED
+      + " WHERE tenant_id = :tenantId AND created_by_user_id = :userId AND revoked_at IS NULL")
+  int revokeCreatedByUser(@Bind("tenantId") String tenantId, @Bind("userId") String userId, @Bind("now") Instant now,
+      @Bind("byUserId") String byUserId, @Bind("byTokenId") String byTokenId);
 
   /** Revokes, in one statement, every unrevoked token minted with a given token as credential. */
-  @SqlUpdate("UPDATE tokens SET revoked_at = :now, updated_at = :now "
-      + "WHERE tenant_id = :tenantId AND created_by_token_id = :tokenId AND revoked_at IS NULL")
-  int revokeCreatedByToken(@Bind("tenantId") String tenantId, @Bind("tokenId") String tokenId, @Bind("now") Instant now);
+  @SqlUpdate("UPDATE tokens SET " + SET_REVOKED
+      + " WHERE tenant_id = :tenantId AND created_by_token_id = :tokenId AND revoked_at IS NULL")
+  int revokeCreatedByToken(@Bind("tenantId") String tenantId, @Bind("tokenId") String tokenId, @Bind("now") Instant now,
+      @Bind("byUserId") String byUserId, @Bind("byTokenId") String byTokenId);
 
   /**
    * Records a use, unless one was recorded since {@code since}: at most one write per token
