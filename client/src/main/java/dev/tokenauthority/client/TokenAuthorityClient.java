@@ -21,15 +21,19 @@ import dev.tokenauthority.v1.CheckTokenAccessRequest;
 import dev.tokenauthority.v1.CheckTokenAccessResponse;
 import dev.tokenauthority.v1.FaultTokenServiceGrpc;
 import dev.tokenauthority.v1.GenerateFaultTokenRequest;
+import dev.tokenauthority.v1.GetApiTokenRequest;
 import dev.tokenauthority.v1.GetWorkspaceTokenRequest;
 import dev.tokenauthority.v1.IntrospectTokenRequest;
 import dev.tokenauthority.v1.IntrospectTokenResponse;
+import dev.tokenauthority.v1.ListApiTokensRequest;
+import dev.tokenauthority.v1.ListApiTokensResponse;
 import dev.tokenauthority.v1.ListWorkspaceTokensRequest;
 import dev.tokenauthority.v1.ListWorkspaceTokensResponse;
 import dev.tokenauthority.v1.Module;
 import dev.tokenauthority.v1.Record;
 import dev.tokenauthority.v1.RecordToken;
 import dev.tokenauthority.v1.RecordTokenServiceGrpc;
+import dev.tokenauthority.v1.RevokeApiTokenRequest;
 import dev.tokenauthority.v1.RevokeTokensCreatedByRequest;
 import dev.tokenauthority.v1.RevokeTokensCreatedByResponse;
 import dev.tokenauthority.v1.RevokeWorkspaceTokenRequest;
@@ -117,6 +121,22 @@ public final class TokenAuthorityClient {
   public WorkspaceToken revokeWorkspaceToken(String id) {
     return configure(WorkspaceTokenServiceGrpc.newBlockingStub(channel)).revokeWorkspaceToken(
         RevokeWorkspaceTokenRequest.newBuilder().setId(id).build());
+  }
+
+  /** A page of the tenant's account API tokens, newest first (never their secrets). */
+  public ListApiTokensResponse listApiTokens(ListApiTokensRequest request) {
+    return configure(AccountApiTokenServiceGrpc.newBlockingStub(channel)).listApiTokens(request);
+  }
+
+  public ApiToken getApiToken(String id) {
+    return configure(AccountApiTokenServiceGrpc.newBlockingStub(channel)).getApiToken(
+        GetApiTokenRequest.newBuilder().setId(id).build());
+  }
+
+  /** Revokes an account API token (idempotent) and answers it as it now is. */
+  public ApiToken revokeApiToken(String id) {
+    return configure(AccountApiTokenServiceGrpc.newBlockingStub(channel)).revokeApiToken(
+        RevokeApiTokenRequest.newBuilder().setId(id).build());
   }
 
   /** RFC 7662 introspection of any token this authority minted. */

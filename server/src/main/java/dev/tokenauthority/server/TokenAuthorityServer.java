@@ -1,6 +1,7 @@
 package dev.tokenauthority.server;
 
 import dev.tokenauthority.server.api.ApiServices;
+import dev.tokenauthority.server.core.AccountApiTokens;
 import dev.tokenauthority.server.core.Directory;
 import dev.tokenauthority.server.core.MasterKey;
 import dev.tokenauthority.server.core.Secrets;
@@ -58,7 +59,9 @@ public final class TokenAuthorityServer implements AutoCloseable {
       TokenCore tokens = new TokenCore(database, directory, secrets, keys, clock, config.issuer(), config.publicUrl());
       Tenants tenants = new Tenants(database, directory, tokens, secrets, clock);
       this.bootstrapFile = tenants.bootstrapIfEmpty(config.adminEmail(), config.dataDir());
-      this.services = ApiServices.create(tokens, new TokenLifecycle(database, directory, clock), directory, tenants);
+      TokenLifecycle lifecycle = new TokenLifecycle(database, directory, clock);
+      this.services = ApiServices.create(tokens, lifecycle, new AccountApiTokens(database, directory, lifecycle),
+          directory, tenants);
     } catch (IOException | RuntimeException e) {
       database.close();
       throw e;

@@ -1,5 +1,6 @@
 package dev.tokenauthority.server.api;
 
+import dev.tokenauthority.server.core.AccountApiTokens;
 import dev.tokenauthority.server.core.Directory;
 import dev.tokenauthority.server.core.Tenants;
 import dev.tokenauthority.server.core.TokenCore;
@@ -14,15 +15,15 @@ import java.util.stream.Stream;
 public final class ApiServices {
   private ApiServices() {}
 
-  public static List<ServerServiceDefinition> create(TokenCore tokens, TokenLifecycle lifecycle, Directory directory,
-      Tenants tenants) {
+  public static List<ServerServiceDefinition> create(TokenCore tokens, TokenLifecycle lifecycle,
+      AccountApiTokens apiTokens, Directory directory, Tenants tenants) {
     AuthInterceptor auth = new AuthInterceptor(tokens);
     ErrorMapper errors = new ErrorMapper();
     RestEdgeHeaders edgeHeaders = new RestEdgeHeaders();
     return Stream.<BindableService>of(
             new RecordTokenService(tokens),
             new FaultTokenService(tokens),
-            new AccountApiTokenService(tokens),
+            new AccountApiTokenService(tokens, apiTokens),
             new AccessTokenService(tokens),
             new WorkspaceTokenService(tokens, lifecycle),
             new TokenService(lifecycle),

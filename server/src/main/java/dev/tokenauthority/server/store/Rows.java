@@ -97,4 +97,7 @@ public final class Rows {
   /** A JWT signing key; the private half sealed with the master key. */
   public record SigningKeyRow(
       String kid, String algorithm, String publicKey, String privateKeySealed, Instant createdAt, Instant retiredAt) {}
+
+  /** One module a token grants. */
+  public record TokenModuleRow(String tokenId, String moduleId) {}
 }

@@ -1,5 +1,6 @@
 package dev.tokenauthority.server.store;
 
+import dev.tokenauthority.server.store.Rows.TokenModuleRow;
 import dev.tokenauthority.server.store.Rows.TokenRow;
 import java.time.Instant;
 import java.util.List;
@@ -7,6 +8,7 @@ import java.util.Optional;
 import org.jdbi.v3.sqlobject.SqlObject;
 import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
 import org.jdbi.v3.sqlobject.customizer.Bind;
+import org.jdbi.v3.sqlobject.customizer.BindList;
 import org.jdbi.v3.sqlobject.customizer.BindMethods;
 import org.jdbi.v3.sqlobject.statement.SqlBatch;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
@@ -48,9 +50,6 @@ public interface TokenRepository extends SqlObject {
 
   @SqlQuery("SELECT * FROM tokens WHERE tenant_id = :tenantId AND kind = :kind AND id = :id")
   Optional<TokenRow> findById(@Bind("tenantId") String tenantId, @Bind("kind") String kind, @Bind("id") String id);
-
-  @SqlQuery("SELECT module_id FROM token_modules WHERE token_id = :tokenId ORDER BY position")
-  List<String> findModuleIds(@Bind("tokenId") String tokenId);
 
   /** Which tokens a page lists, by their status at {@code now}. */
   enum StatusFilter { ANY, ACTIVE, EXPIRED, REVOKED }
@@ -123,4 +122,10 @@ public interface TokenRepository extends SqlObject {
    */
   @SqlUpdate("UPDATE tokens SET last_used_at = :now WHERE id = :id AND (last_used_at IS NULL OR last_used_at < :since)")
   int touch(@Bind("id") String id, @Bind("now") Instant now, @Bind("since") Instant since);
+
+  /** The modules each of {@code tokenIds} grants, in one query: token by token, in their order. */
+  @SqlQuery("SELECT token_id, module_id FROM token_modules WHERE token_id IN (<tokenIds>) "
+      + "ORDER BY token_id, position")
+  @RegisterConstructorMapper(TokenModuleRow.class)
+  List<TokenModuleRow> findModuleIdsOf(@BindList("tokenIds") List<String> tokenIds);
 }

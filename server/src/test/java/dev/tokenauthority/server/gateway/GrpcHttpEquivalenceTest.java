@@ -66,8 +66,8 @@ class GrpcHttpEquivalenceTest {
   /**
    * One operation made both ways. {@code {edge}} in the bodies becomes "grpc" or "http", so
    * unique names stay unique; {@code {taken}} the ID of a workspace token, {@code {reader}}
-   * the secret of one holding only tokens:read; {@code grpc} is the whole request message as
-   * proto3 JSON.
+   * the secret of one holding only tokens:read, {@code {api}} the ID of an account API token;
+   * {@code grpc} is the whole request message as proto3 JSON.
    */
   record Case(String name, String method, Caller caller, boolean succeeds, String grpc, String verb, String path,
       String http) {
@@ -140,6 +140,19 @@ class GrpcHttpEquivalenceTest {
             "{\"created_by_token_id\": \"tok_nope\"}"),
         new Case("revoke created by nobody named", "TokenService/RevokeTokensCreatedBy", Caller.ADMIN, false,
             "{}", "POST", "/v1/tokens:revokeCreatedBy", "{}"),
+        new Case("list api tokens", "AccountApiTokenService/ListApiTokens", Caller.ADMIN, true,
+            "{\"accountId\": \"acc-1\", \"pageSize\": 2}", "GET",
+            "/public/v1/accounts/api-tokens?accountId=acc-1&pageSize=2", ""),
+        new Case("list api tokens of a bad status", "AccountApiTokenService/ListApiTokens", Caller.ADMIN, false,
+            "{\"status\": \"gone\"}", "GET", "/public/v1/accounts/api-tokens?status=gone", ""),
+        new Case("get api token", "AccountApiTokenService/GetApiToken", Caller.ADMIN, true,
+            "{\"id\": \"{api}\"}", "GET", "/public/v1/accounts/api-tokens/{api}", ""),
+        new Case("get a missing api token", "AccountApiTokenService/GetApiToken", Caller.ADMIN, false,
+            "{\"id\": \"apt_nope\"}", "GET", "/public/v1/accounts/api-tokens/apt_nope", ""),
+        new Case("revoke api token", "AccountApiTokenService/RevokeApiToken", Caller.ADMIN, true,
+            "{\"id\": \"{api}\"}", "DELETE", "/public/v1/accounts/api-tokens/{api}", ""),
+        new Case("revoke api token without scope", "AccountApiTokenService/RevokeApiToken", Caller.READER, false,
+            "{\"id\": \"{api}\"}", "DELETE", "/public/v1/accounts/api-tokens/{api}", ""),
         new Case("tenant", "DirectoryService/CreateTenant", Caller.ADMIN, true,
             "{\"tenant\": {\"name\": \"{edge}\"}, \"admin_email\": \"{edge}@example.com\"}",
             "POST", "/v1/tenants", "{\"tenant\": {\"name\": \"{edge}\"}, \"admin_email\": \"{edge}@example.com\"}"),
@@ -172,6 +185,8 @@ class GrpcHttpEquivalenceTest {
   String reader;
   /** The ID of the workspace token named "taken". */
   String taken;
+  /** The ID of an account API token. */
+  String api;
   final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeAll
@@ -188,6 +203,8 @@ class GrpcHttpEquivalenceTest {
         "{\"name\": \"taken\", \"scopes\": [\"tokens:read\"]}"), "id");
     reader = field(grpc("WorkspaceTokenService/CreateWorkspaceToken", Caller.ADMIN,
         "{\"name\": \"reader\", \"scopes\": [\"tokens:read\"]}"), "token");
+    api = field(grpc("AccountApiTokenService/CreateApiToken", Caller.ADMIN,
+        "{\"api_token\": {\"account\": {\"id\": \"acc-1\"}, \"modules\": [{\"id\": \"mod-1\"}]}}"), "id");
   }
 
   @AfterAll
@@ -259,9 +276,9 @@ class GrpcHttpEquivalenceTest {
     }
   }
 
-  /** {@code text} with {edge}, {taken} and {reader} filled in. */
+  /** {@code text} with {edge}, {taken}, {reader} and {api} filled in. */
   private String fill(String text, String edge) {
-    return text.replace("{edge}", edge).replace("{taken}", taken).replace("{reader}", reader);
+    return text.replace("{edge}", edge).replace("{taken}", taken).replace("{reader}", reader).replace("{api}", api);
   }
 
   private static String field(Object message, String name) {
