@@ -21,10 +21,13 @@ import dev.tokenauthority.v1.CheckTokenAccessRequest;
 import dev.tokenauthority.v1.CheckTokenAccessResponse;
 import dev.tokenauthority.v1.FaultTokenServiceGrpc;
 import dev.tokenauthority.v1.GenerateFaultTokenRequest;
+import dev.tokenauthority.v1.GetAccessTokenRequest;
 import dev.tokenauthority.v1.GetApiTokenRequest;
 import dev.tokenauthority.v1.GetWorkspaceTokenRequest;
 import dev.tokenauthority.v1.IntrospectTokenRequest;
 import dev.tokenauthority.v1.IntrospectTokenResponse;
+import dev.tokenauthority.v1.ListAccessTokensRequest;
+import dev.tokenauthority.v1.ListAccessTokensResponse;
 import dev.tokenauthority.v1.ListApiTokensRequest;
 import dev.tokenauthority.v1.ListApiTokensResponse;
 import dev.tokenauthority.v1.ListWorkspaceTokensRequest;
@@ -33,11 +36,13 @@ import dev.tokenauthority.v1.Module;
 import dev.tokenauthority.v1.Record;
 import dev.tokenauthority.v1.RecordToken;
 import dev.tokenauthority.v1.RecordTokenServiceGrpc;
+import dev.tokenauthority.v1.RevokeAccessTokenRequest;
 import dev.tokenauthority.v1.RevokeApiTokenRequest;
 import dev.tokenauthority.v1.RevokeTokensCreatedByRequest;
 import dev.tokenauthority.v1.RevokeTokensCreatedByResponse;
 import dev.tokenauthority.v1.RevokeWorkspaceTokenRequest;
 import dev.tokenauthority.v1.TokenServiceGrpc;
+import dev.tokenauthority.v1.UpdateAccessTokenRequest;
 import dev.tokenauthority.v1.User;
 import dev.tokenauthority.v1.WorkspaceToken;
 import dev.tokenauthority.v1.WorkspaceTokenServiceGrpc;
@@ -121,6 +126,31 @@ public final class TokenAuthorityClient {
   public WorkspaceToken revokeWorkspaceToken(String id) {
     return configure(WorkspaceTokenServiceGrpc.newBlockingStub(channel)).revokeWorkspaceToken(
         RevokeWorkspaceTokenRequest.newBuilder().setId(id).build());
+  }
+
+  /** A page of the tenant's access tokens, newest first (never their secrets). */
+  public ListAccessTokensResponse listAccessTokens(ListAccessTokensRequest request) {
+    return configure(AccessTokenServiceGrpc.newBlockingStub(channel)).listAccessTokens(request);
+  }
+
+  public AccessToken getAccessToken(String id) {
+    return configure(AccessTokenServiceGrpc.newBlockingStub(channel)).getAccessToken(
+        GetAccessTokenRequest.newBuilder().setId(id).build());
+  }
+
+  /**
+   * Replaces an access token's name and expiry; {@code token.changeSequence} must be the one
+   * read (a stale one is ABORTED).
+   */
+  public AccessToken updateAccessToken(String id, AccessToken token) {
+    return configure(AccessTokenServiceGrpc.newBlockingStub(channel)).updateAccessToken(
+        UpdateAccessTokenRequest.newBuilder().setId(id).setAccessToken(token).build());
+  }
+
+  /** Revokes an access token (idempotent) and answers it as it now is. */
+  public AccessToken revokeAccessToken(String id) {
+    return configure(AccessTokenServiceGrpc.newBlockingStub(channel)).revokeAccessToken(
+        RevokeAccessTokenRequest.newBuilder().setId(id).build());
   }
 
   /** A page of the tenant's account API tokens, newest first (never their secrets). */

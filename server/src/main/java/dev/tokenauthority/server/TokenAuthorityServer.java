@@ -1,6 +1,7 @@
 package dev.tokenauthority.server;
 
 import dev.tokenauthority.server.api.ApiServices;
+import dev.tokenauthority.server.core.AccessTokens;
 import dev.tokenauthority.server.core.AccountApiTokens;
 import dev.tokenauthority.server.core.Directory;
 import dev.tokenauthority.server.core.MasterKey;
@@ -60,8 +61,8 @@ public final class TokenAuthorityServer implements AutoCloseable {
       Tenants tenants = new Tenants(database, directory, tokens, secrets, clock);
       this.bootstrapFile = tenants.bootstrapIfEmpty(config.adminEmail(), config.dataDir());
       TokenLifecycle lifecycle = new TokenLifecycle(database, directory, clock);
-      this.services = ApiServices.create(tokens, lifecycle, new AccountApiTokens(database, directory, lifecycle),
-          directory, tenants);
+      this.services = ApiServices.create(tokens, lifecycle, new AccessTokens(database, directory, lifecycle, clock),
+          new AccountApiTokens(database, directory, lifecycle), directory, tenants);
     } catch (IOException | RuntimeException e) {
       database.close();
       throw e;

@@ -1,5 +1,6 @@
 package dev.tokenauthority.server.api;
 
+import dev.tokenauthority.server.core.AccessTokens;
 import dev.tokenauthority.server.core.AccountApiTokens;
 import dev.tokenauthority.server.core.Directory;
 import dev.tokenauthority.server.core.Tenants;
@@ -16,7 +17,7 @@ public final class ApiServices {
   private ApiServices() {}
 
   public static List<ServerServiceDefinition> create(TokenCore tokens, TokenLifecycle lifecycle,
-      AccountApiTokens apiTokens, Directory directory, Tenants tenants) {
+      AccessTokens accessTokens, AccountApiTokens apiTokens, Directory directory, Tenants tenants) {
     AuthInterceptor auth = new AuthInterceptor(tokens);
     ErrorMapper errors = new ErrorMapper();
     RestEdgeHeaders edgeHeaders = new RestEdgeHeaders();
@@ -24,7 +25,7 @@ public final class ApiServices {
             new RecordTokenService(tokens),
             new FaultTokenService(tokens),
             new AccountApiTokenService(tokens, apiTokens),
-            new AccessTokenService(tokens),
+            new AccessTokenService(tokens, accessTokens),
             new WorkspaceTokenService(tokens, lifecycle),
             new TokenService(lifecycle),
             new DirectoryService(directory, tenants))

@@ -11,13 +11,16 @@ import java.util.Map;
 public final class Failure extends RuntimeException {
 
   /** The class of failure; the error mapper picks the gRPC status code from it. */
-  public enum Code { INVALID_ARGUMENT, UNAUTHENTICATED, PERMISSION_DENIED, NOT_FOUND, ALREADY_EXISTS, ABORTED, UNAVAILABLE }
+  public enum Code {
+    INVALID_ARGUMENT, UNAUTHENTICATED, PERMISSION_DENIED, NOT_FOUND, ALREADY_EXISTS, ABORTED, FAILED_PRECONDITION,
+    UNAVAILABLE
+  }
 
   /** Machine-readable reasons; each has a twin of the same name in the API's ErrorReason enum. */
   public enum Reason {
     CREDENTIAL_MISSING, CREDENTIAL_INVALID, CREDENTIAL_EXPIRED, CREDENTIAL_REVOKED,
     SCOPE_MISSING, SCOPE_ESCALATION, INVALID_FIELD, RESOURCE_NOT_FOUND, RESOURCE_ALREADY_EXISTS,
-    STORAGE_UNAVAILABLE
+    STORAGE_UNAVAILABLE, CHANGE_SEQUENCE_MISMATCH, TOKEN_INACTIVE
   }
 
   /** How every description of a missing field begins. */
@@ -81,6 +84,23 @@ public final class Failure extends RuntimeException {
     return new Failure(Code.ALREADY_EXISTS, Reason.RESOURCE_ALREADY_EXISTS,
         "A " + type + " with " + field + " '" + value + "' already exists; choose another " + field + ".",
         Map.of("type", type, "field", field), List.of(new FieldViolation(field, "must be unique")));
+  }
+
+  /**
+   * Optimistic locking: the caller's change is based on change {@code expected} of an object
+   * that is now at change {@code current}.
+   */
+  public static Failure changed(String type, int current, int expected) {
+    return new Failure(Code.ABORTED, Reason.CHANGE_SEQUENCE_MISMATCH,
+        "The " + type + " has changed since it was read: its changeSequence is " + current + ", not " + expected
+            + ". Read it again, then retry.", Map.of("changeSequence", Integer.toString(current)), List.of());
+  }
+
+  /** The token is revoked or expired, which is final: it can no longer be changed. */
+  public static Failure inactive(String type, String status) {
+    return new Failure(Code.FAILED_PRECONDITION, Reason.TOKEN_INACTIVE,
+        "The " + type + " is " + status + ", which is final: it can no longer be changed.", Map.of("status", status),
+        List.of());
   }
 
   public static Failure storageUnavailable() {

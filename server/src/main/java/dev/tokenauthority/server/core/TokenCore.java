@@ -290,9 +290,10 @@ public final class TokenCore {
 
   /**
    * Checks a requested expiry and returns it at the precision every store keeps
-   * (milliseconds), so that the expiry echoed, stored and enforced is one instant.
+   * (milliseconds), so that the expiry echoed, stored and enforced is one instant. Creation
+   * and {@link AccessTokens#update} apply the same rules.
    */
-  private static Instant expiry(String field, Instant value, Instant now, Violations violations) {
+  static Instant expiry(String field, Instant value, Instant now, Violations violations) {
     if (value == null) {
       return null;
     }

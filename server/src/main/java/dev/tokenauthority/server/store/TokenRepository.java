@@ -123,6 +123,21 @@ public interface TokenRepository extends SqlObject {
   @SqlUpdate("UPDATE tokens SET last_used_at = :now WHERE id = :id AND (last_used_at IS NULL OR last_used_at < :since)")
   int touch(@Bind("id") String id, @Bind("now") Instant now, @Bind("since") Instant since);
 
+  /**
+   * Changes a token's name and expiry if it is still at change {@code expected}, unrevoked
+   * and unexpired at {@code now}, advancing its change sequence: one conditional statement,
+   * so of two changes based on the same read exactly one applies. Returns 1 if it applied.
+   */
+  @SqlUpdate("""
+      UPDATE tokens SET name = :name, expires_at = :expiresAt, change_sequence = change_sequence + 1,
+          updated_at = :now, updated_by_user_id = :byUserId, updated_by_token_id = :byTokenId
+      WHERE tenant_id = :tenantId AND kind = :kind AND id = :id AND change_sequence = :expected
+          AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > :now)
+      """)
+  int update(@Bind("tenantId") String tenantId, @Bind("kind") String kind, @Bind("id") String id,
+      @Bind("expected") int expected, @Bind("name") String name, @Bind("expiresAt") Instant expiresAt,
+      @Bind("now") Instant now, @Bind("byUserId") String byUserId, @Bind("byTokenId") String byTokenId);
+
   /** The modules each of {@code tokenIds} grants, in one query: token by token, in their order. */
   @SqlQuery("SELECT token_id, module_id FROM token_modules WHERE token_id IN (<tokenIds>) "
       + "ORDER BY token_id, position")

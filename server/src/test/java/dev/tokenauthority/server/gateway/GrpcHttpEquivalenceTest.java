@@ -31,7 +31,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -66,8 +68,10 @@ class GrpcHttpEquivalenceTest {
   /**
    * One operation made both ways. {@code {edge}} in the bodies becomes "grpc" or "http", so
    * unique names stay unique; {@code {taken}} the ID of a workspace token, {@code {reader}}
-   * the secret of one holding only tokens:read, {@code {api}} the ID of an account API token;
-   * {@code grpc} is the whole request message as proto3 JSON.
+   * the secret of one holding only tokens:read, {@code {access}} and {@code {api}} the IDs of
+   * an access token and an account API token, {@code {own-access}} that of an access token
+   * of each edge's own (so both may update it from the same changeSequence); {@code grpc} is
+   * the whole request message as proto3 JSON.
    */
   record Case(String name, String method, Caller caller, boolean succeeds, String grpc, String verb, String path,
       String http) {
@@ -140,6 +144,26 @@ class GrpcHttpEquivalenceTest {
             "{\"created_by_token_id\": \"tok_nope\"}"),
         new Case("revoke created by nobody named", "TokenService/RevokeTokensCreatedBy", Caller.ADMIN, false,
             "{}", "POST", "/v1/tokens:revokeCreatedBy", "{}"),
+        new Case("list access tokens", "AccessTokenService/ListAccessTokens", Caller.ADMIN, true,
+            "{\"pageSize\": 2}", "GET", "/api/access-tokens?pageSize=2", ""),
+        new Case("list access tokens with bad paging", "AccessTokenService/ListAccessTokens", Caller.ADMIN, false,
+            "{\"pageSize\": 501, \"pageToken\": \"zz\"}", "GET", "/api/access-tokens?pageSize=501&pageToken=zz", ""),
+        new Case("get access token", "AccessTokenService/GetAccessToken", Caller.ADMIN, true,
+            "{\"id\": \"{access}\"}", "GET", "/api/access-tokens/{access}", ""),
+        new Case("get a missing access token", "AccessTokenService/GetAccessToken", Caller.ADMIN, false,
+            "{\"id\": \"nope\"}", "GET", "/api/access-tokens/nope", ""),
+        new Case("update access token", "AccessTokenService/UpdateAccessToken", Caller.ADMIN, true,
+            "{\"id\": \"{own-access}\", \"access_token\": {\"changeSequence\": 1, \"name\": \"renamed {edge}\","
+                + " \"expiresAt\": \"2099-01-01T00:00:00Z\"}}",
+            "PUT", "/api/access-tokens/{own-access}",
+            "{\"changeSequence\": 1, \"name\": \"renamed {edge}\", \"expiresAt\": \"2099-01-01T00:00:00Z\"}"),
+        new Case("update access token with a stale changeSequence", "AccessTokenService/UpdateAccessToken",
+            Caller.ADMIN, false, "{\"id\": \"{access}\", \"access_token\": {\"changeSequence\": 7, \"name\": \"x\"}}",
+            "PUT", "/api/access-tokens/{access}", "{\"changeSequence\": 7, \"name\": \"x\"}"),
+        new Case("revoke access token", "AccessTokenService/RevokeAccessToken", Caller.ADMIN, true,
+            "{\"id\": \"{access}\"}", "DELETE", "/api/access-tokens/{access}", ""),
+        new Case("revoke access token without scope", "AccessTokenService/RevokeAccessToken", Caller.READER, false,
+            "{\"id\": \"{access}\"}", "DELETE", "/api/access-tokens/{access}", ""),
         new Case("list api tokens", "AccountApiTokenService/ListApiTokens", Caller.ADMIN, true,
             "{\"accountId\": \"acc-1\", \"pageSize\": 2}", "GET",
             "/public/v1/accounts/api-tokens?accountId=acc-1&pageSize=2", ""),
@@ -185,8 +209,11 @@ class GrpcHttpEquivalenceTest {
   String reader;
   /** The ID of the workspace token named "taken". */
   String taken;
-  /** The ID of an account API token. */
+  /** The IDs of an access token and an account API token. */
+  String access;
   String api;
+  /** By edge ("grpc", "http"): the ID of an access token only that edge's cases use. */
+  final Map<String, String> ownAccess = new HashMap<>();
   final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeAll
@@ -203,6 +230,12 @@ class GrpcHttpEquivalenceTest {
         "{\"name\": \"taken\", \"scopes\": [\"tokens:read\"]}"), "id");
     reader = field(grpc("WorkspaceTokenService/CreateWorkspaceToken", Caller.ADMIN,
         "{\"name\": \"reader\", \"scopes\": [\"tokens:read\"]}"), "token");
+    access = field(grpc("AccessTokenService/CreateAccessToken", Caller.ADMIN,
+        "{\"access_token\": {\"name\": \"shared\"}}"), "id");
+    for (String edge : List.of("grpc", "http")) {
+      ownAccess.put(edge, field(grpc("AccessTokenService/CreateAccessToken", Caller.ADMIN,
+          "{\"access_token\": {\"name\": \"own\"}}"), "id"));
+    }
     api = field(grpc("AccountApiTokenService/CreateApiToken", Caller.ADMIN,
         "{\"api_token\": {\"account\": {\"id\": \"acc-1\"}, \"modules\": [{\"id\": \"mod-1\"}]}}"), "id");
   }
@@ -276,9 +309,10 @@ class GrpcHttpEquivalenceTest {
     }
   }
 
-  /** {@code text} with {edge}, {taken}, {reader} and {api} filled in. */
+  /** {@code text} with {edge}, {taken}, {reader}, {access}, {own-access} and {api} filled in. */
   private String fill(String text, String edge) {
-    return text.replace("{edge}", edge).replace("{taken}", taken).replace("{reader}", reader).replace("{api}", api);
+    return text.replace("{edge}", edge).replace("{taken}", taken).replace("{reader}", reader)
+        .replace("{access}", access).replace("{own-access}", ownAccess.get(edge)).replace("{api}", api);
   }
 
   private static String field(Object message, String name) {
