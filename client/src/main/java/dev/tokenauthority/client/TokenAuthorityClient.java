@@ -21,11 +21,17 @@ import dev.tokenauthority.v1.CheckTokenAccessRequest;
 import dev.tokenauthority.v1.CheckTokenAccessResponse;
 import dev.tokenauthority.v1.FaultTokenServiceGrpc;
 import dev.tokenauthority.v1.GenerateFaultTokenRequest;
+import dev.tokenauthority.v1.GetAccessTokenRequest;
+import dev.tokenauthority.v1.GetApiTokenRequest;
 import dev.tokenauthority.v1.GetFaultTokenRequest;
 import dev.tokenauthority.v1.GetRecordTokenRequest;
 import dev.tokenauthority.v1.GetWorkspaceTokenRequest;
 import dev.tokenauthority.v1.IntrospectTokenRequest;
 import dev.tokenauthority.v1.IntrospectTokenResponse;
+import dev.tokenauthority.v1.ListAccessTokensRequest;
+import dev.tokenauthority.v1.ListAccessTokensResponse;
+import dev.tokenauthority.v1.ListApiTokensRequest;
+import dev.tokenauthority.v1.ListApiTokensResponse;
 import dev.tokenauthority.v1.ListFaultTokensRequest;
 import dev.tokenauthority.v1.ListFaultTokensResponse;
 import dev.tokenauthority.v1.ListRecordTokensRequest;
@@ -42,6 +48,8 @@ import dev.tokenauthority.v1.RecordToken;
 import dev.tokenauthority.v1.RecordTokenServiceGrpc;
 import dev.tokenauthority.v1.ResolveShareLinkRequest;
 import dev.tokenauthority.v1.ResolveShareLinkResponse;
+import dev.tokenauthority.v1.RevokeAccessTokenRequest;
+import dev.tokenauthority.v1.RevokeApiTokenRequest;
 import dev.tokenauthority.v1.RevokeFaultTokenRequest;
 import dev.tokenauthority.v1.RevokeRecordTokenRequest;
 import dev.tokenauthority.v1.RevokeTokensCreatedByRequest;
@@ -51,6 +59,7 @@ import dev.tokenauthority.v1.TokenServiceGrpc;
 import dev.tokenauthority.v1.RotateSigningKeyRequest;
 import dev.tokenauthority.v1.RotateSigningKeyResponse;
 import dev.tokenauthority.v1.SigningKeyServiceGrpc;
+import dev.tokenauthority.v1.UpdateAccessTokenRequest;
 import dev.tokenauthority.v1.User;
 import dev.tokenauthority.v1.WorkspaceToken;
 import dev.tokenauthority.v1.WorkspaceTokenServiceGrpc;
@@ -172,6 +181,47 @@ public final class TokenAuthorityClient {
    */
   public ResolveShareLinkResponse resolveShareLink(String code) {
     return faults().resolveShareLink(ResolveShareLinkRequest.newBuilder().setCode(code).build());
+  }
+
+  /** A page of the tenant's access tokens, newest first (never their secrets). */
+  public ListAccessTokensResponse listAccessTokens(ListAccessTokensRequest request) {
+    return configure(AccessTokenServiceGrpc.newBlockingStub(channel)).listAccessTokens(request);
+  }
+
+  public AccessToken getAccessToken(String id) {
+    return configure(AccessTokenServiceGrpc.newBlockingStub(channel)).getAccessToken(
+        GetAccessTokenRequest.newBuilder().setId(id).build());
+  }
+
+  /**
+   * Replaces an access token's name and expiry; {@code token.changeSequence} must be the one
+   * read (a stale one is ABORTED).
+   */
+  public AccessToken updateAccessToken(String id, AccessToken token) {
+    return configure(AccessTokenServiceGrpc.newBlockingStub(channel)).updateAccessToken(
+        UpdateAccessTokenRequest.newBuilder().setId(id).setAccessToken(token).build());
+  }
+
+  /** Revokes an access token (idempotent) and answers it as it now is. */
+  public AccessToken revokeAccessToken(String id) {
+    return configure(AccessTokenServiceGrpc.newBlockingStub(channel)).revokeAccessToken(
+        RevokeAccessTokenRequest.newBuilder().setId(id).build());
+  }
+
+  /** A page of the tenant's account API tokens, newest first (never their secrets). */
+  public ListApiTokensResponse listApiTokens(ListApiTokensRequest request) {
+    return configure(AccountApiTokenServiceGrpc.newBlockingStub(channel)).listApiTokens(request);
+  }
+
+  public ApiToken getApiToken(String id) {
+    return configure(AccountApiTokenServiceGrpc.newBlockingStub(channel)).getApiToken(
+        GetApiTokenRequest.newBuilder().setId(id).build());
+  }
+
+  /** Revokes an account API token (idempotent) and answers it as it now is. */
+  public ApiToken revokeApiToken(String id) {
+    return configure(AccountApiTokenServiceGrpc.newBlockingStub(channel)).revokeApiToken(
+        RevokeApiTokenRequest.newBuilder().setId(id).build());
   }
 
   /** RFC 7662 introspection of any token this authority minted. */

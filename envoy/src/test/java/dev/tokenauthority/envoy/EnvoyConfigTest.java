@@ -217,7 +217,7 @@ class EnvoyConfigTest {
     assertThat(cors.getAllowOriginStringMatchList()).hasSize(1);
     assertThat(cors.getAllowOriginStringMatch(0).getExact()).isEqualTo("https://dashboard.example.com");
     assertThat(cors.getAllowMethods().split(",\\s*"))
-        .containsExactly("GET", "POST", "PATCH", "DELETE", "OPTIONS");
+        .containsExactly("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
     assertThat(cors.getAllowHeaders().split(",\\s*"))
         .containsExactly("authorization", "x-api-key", "content-type");
     assertThat(cors.getMaxAge()).isEqualTo("600");

@@ -1,6 +1,8 @@
 package dev.tokenauthority.server;
 
 import dev.tokenauthority.server.api.ApiServices;
+import dev.tokenauthority.server.core.AccessTokens;
+import dev.tokenauthority.server.core.AccountApiTokens;
 import dev.tokenauthority.server.core.Directory;
 import dev.tokenauthority.server.core.MasterKey;
 import dev.tokenauthority.server.core.Secrets;
@@ -70,8 +72,10 @@ public final class TokenAuthorityServer implements AutoCloseable {
       TokenCore tokens = new TokenCore(database, directory, secrets, keys, clock, config.issuer(), config.publicUrl());
       Tenants tenants = new Tenants(database, directory, tokens, secrets, clock);
       this.bootstrapFile = tenants.bootstrapIfEmpty(config.adminEmail(), config.dataDir());
-      this.services = ApiServices.create(tokens, new TokenLifecycle(database, directory, clock), directory, tenants,
-          keys, new ShareLinks(database, clock, config.shareLinkTarget()));
+      TokenLifecycle lifecycle = new TokenLifecycle(database, directory, clock);
+      this.services = ApiServices.create(tokens, lifecycle, new AccessTokens(database, directory, lifecycle, clock),
+          new AccountApiTokens(database, directory, lifecycle), directory, tenants, keys,
+          new ShareLinks(database, clock, config.shareLinkTarget()));
     } catch (IOException | RuntimeException e) {
       database.close();
       throw e;

@@ -135,9 +135,10 @@ class ApiContractTest {
         "expires_at", "short_link", "id", "status");
     assertThat(jsonKeys(ApiToken.newBuilder())).containsExactlyInAnyOrder("id", "audit", "$meta", "status", "name",
         "description", "icon", "lastAccessAt", "token", "account", "modules");
-    // seed 003 documents no secret field; `token` is the one addition, or the token could never be used
+    // seed 003 documents neither a secret nor a status: `token` is added, or the token could never be
+    // used, and `status`, or a revoked token could not be told from an active one
     assertThat(jsonKeys(AccessToken.newBuilder())).containsExactlyInAnyOrder("changeSequence", "createdOn",
-        "expiresAt", "id", "name", "updatedOn", "user", "userId", "uuid", "token");
+        "expiresAt", "id", "name", "updatedOn", "user", "userId", "uuid", "token", "status");
     assertThat(jsonKeys(User.newBuilder())).containsExactlyInAnyOrder("active", "bio", "businessGroup",
         "changeSequence", "createdOn", "email", "firstName", "groupsJson", "id", "image", "isExternallyManaged",
         "lastName", "preferences", "roles", "rolesJson", "searchText", "showDeveloperTools", "title", "updatedOn",

@@ -79,6 +79,7 @@ public class RepositoryBench {
     Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
     return new TokenRow(TokenKind.WORKSPACE.idPrefix() + n, TokenKind.WORKSPACE.name(), core.admin.tenantId(),
         core.admin.userId(), core.admin.userId(), core.admin.tokenId(), name, name, Secrets.hash(name), null,
-        "tokens:read", null, null, null, UUID.randomUUID().toString(), null, 1, now, now, null, null, null);
+        "tokens:read", null, null, null, UUID.randomUUID().toString(), null, 1, now, now, null, null, null,
+        core.admin.userId(), core.admin.tokenId());
   }
 }

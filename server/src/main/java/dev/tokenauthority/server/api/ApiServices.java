@@ -1,5 +1,7 @@
 package dev.tokenauthority.server.api;
 
+import dev.tokenauthority.server.core.AccessTokens;
+import dev.tokenauthority.server.core.AccountApiTokens;
 import dev.tokenauthority.server.core.Directory;
 import dev.tokenauthority.server.core.ShareLinks;
 import dev.tokenauthority.server.core.SigningKeys;
@@ -16,16 +18,17 @@ import java.util.stream.Stream;
 public final class ApiServices {
   private ApiServices() {}
 
-  public static List<ServerServiceDefinition> create(TokenCore tokens, TokenLifecycle lifecycle, Directory directory,
-      Tenants tenants, SigningKeys keys, ShareLinks shareLinks) {
+  public static List<ServerServiceDefinition> create(TokenCore tokens, TokenLifecycle lifecycle,
+      AccessTokens accessTokens, AccountApiTokens apiTokens, Directory directory, Tenants tenants, SigningKeys keys,
+      ShareLinks shareLinks) {
     AuthInterceptor auth = new AuthInterceptor(tokens);
     ErrorMapper errors = new ErrorMapper();
     RestEdgeHeaders edgeHeaders = new RestEdgeHeaders();
     return Stream.<BindableService>of(
             new RecordTokenService(tokens, lifecycle),
             new FaultTokenService(tokens, lifecycle, shareLinks),
-            new AccountApiTokenService(tokens),
-            new AccessTokenService(tokens),
+            new AccountApiTokenService(tokens, apiTokens),
+            new AccessTokenService(tokens, accessTokens),
             new WorkspaceTokenService(tokens, lifecycle),
             new TokenService(lifecycle),
             new DirectoryService(directory, tenants),

@@ -20,7 +20,7 @@ public final class Failure extends RuntimeException {
   public enum Reason {
     CREDENTIAL_MISSING, CREDENTIAL_INVALID, CREDENTIAL_EXPIRED, CREDENTIAL_REVOKED,
     SCOPE_MISSING, SCOPE_ESCALATION, INVALID_FIELD, RESOURCE_NOT_FOUND, RESOURCE_ALREADY_EXISTS,
-    STORAGE_UNAVAILABLE, RESOURCE_GONE
+    STORAGE_UNAVAILABLE, RESOURCE_GONE, CHANGE_SEQUENCE_MISMATCH, TOKEN_INACTIVE
   }
 
   /** How every description of a missing field begins. */
@@ -98,6 +98,23 @@ public final class Failure extends RuntimeException {
    */
   public static Failure gone(String type, String status, String message) {
     return new Failure(Code.FAILED_PRECONDITION, Reason.RESOURCE_GONE, message, Map.of("type", type, "status", status),
+        List.of());
+  }
+
+  /**
+   * Optimistic locking: the caller's change is based on change {@code expected} of an object
+   * that is now at change {@code current}.
+   */
+  public static Failure changed(String type, int current, int expected) {
+    return new Failure(Code.ABORTED, Reason.CHANGE_SEQUENCE_MISMATCH,
+        "The " + type + " has changed since it was read: its changeSequence is " + current + ", not " + expected
+            + ". Read it again, then retry.", Map.of("changeSequence", Integer.toString(current)), List.of());
+  }
+
+  /** The token is revoked or expired, which is final: it can no longer be changed. */
+  public static Failure inactive(String type, String status) {
+    return new Failure(Code.FAILED_PRECONDITION, Reason.TOKEN_INACTIVE,
+        "The " + type + " is " + status + ", which is final: it can no longer be changed.", Map.of("status", status),
         List.of());
   }
 

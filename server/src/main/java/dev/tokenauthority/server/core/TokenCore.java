@@ -143,7 +143,8 @@ public final class TokenCore {
     String secret = secrets.newSecret(TokenKind.WORKSPACE);
     TokenRow row = new TokenRow(secrets.newId(TokenKind.WORKSPACE.idPrefix(), 24), TokenKind.WORKSPACE.name(),
         tenantId, userId, userId, createdByTokenId, name, name, Secrets.hash(secret), null, Scopes.join(scopes),
-        null, null, null, UUID.randomUUID().toString(), null, 1, now, now, expiresAt, null, null);
+        null, null, null, UUID.randomUUID().toString(), null, 1, now, now, expiresAt, null, null, userId,
+        createdByTokenId);
     return new Issued(row, secret, userEmail);
   }
 
@@ -169,7 +170,8 @@ public final class TokenCore {
     String secret = secrets.newSecret(TokenKind.ACCESS);
     TokenRow row = new TokenRow(UUID.randomUUID().toString(), TokenKind.ACCESS.name(), caller.tenantId(), user.id(),
         caller.userId(), caller.tokenId(), name, null, Secrets.hash(secret), null, Scopes.join(sorted(scopes)), null,
-        null, null, UUID.randomUUID().toString(), null, 1, now, now, expiresAt, null, null);
+        null, null, UUID.randomUUID().toString(), null, 1, now, now, expiresAt, null, null, caller.userId(),
+        caller.tokenId());
     insert(row, List.of());
     return new IssuedAccessToken(new Issued(row, secret, caller.userEmail()), user);
   }
@@ -204,7 +206,8 @@ public final class TokenCore {
     String secret = secrets.newSecret(TokenKind.ACCOUNT_API);
     TokenRow row = new TokenRow(id, TokenKind.ACCOUNT_API.name(), caller.tenantId(), caller.userId(), caller.userId(),
         caller.tokenId(), name == null || name.isEmpty() ? id : name, null, Secrets.hash(secret), null, "",
-        account.id(), description, icon, UUID.randomUUID().toString(), null, 1, now, now, null, null, null);
+        account.id(), description, icon, UUID.randomUUID().toString(), null, 1, now, now, null, null, null,
+        caller.userId(), caller.tokenId());
     insert(row, moduleIds);
     return new IssuedApiToken(new Issued(row, secret, caller.userEmail()), account, modules);
   }
@@ -260,7 +263,8 @@ public final class TokenCore {
     TokenRow row = new TokenRow(id, kind.name(), caller.tenantId(), caller.userId(), caller.userId(),
         caller.tokenId(), "", null, Secrets.hash(signed.jwt()), code == null ? null : Secrets.hash(code), scope,
         resourceId, null, null,
-        UUID.randomUUID().toString(), signed.kid(), 1, now, now, expiresAt, null, null);
+        UUID.randomUUID().toString(), signed.kid(), 1, now, now, expiresAt, null, null, caller.userId(),
+        caller.tokenId());
     database.jdbi().useTransaction(handle -> {
       insert(handle, row, List.of());
       if (code != null) {
@@ -291,9 +295,10 @@ public final class TokenCore {
 
   /**
    * Checks a requested expiry and returns it at the precision every store keeps
-   * (milliseconds), so that the expiry echoed, stored and enforced is one instant.
+   * (milliseconds), so that the expiry echoed, stored and enforced is one instant. Creation
+   * and {@link AccessTokens#update} apply the same rules.
    */
-  private static Instant expiry(String field, Instant value, Instant now, Violations violations) {
+  static Instant expiry(String field, Instant value, Instant now, Violations violations) {
     if (value == null) {
       return null;
     }

@@ -9,6 +9,7 @@ import dev.tokenauthority.server.store.TokenRepository.StatusFilter;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
@@ -51,18 +52,32 @@ public final class TokenLifecycle {
     return view(find(caller, kind, id), new HashMap<>());
   }
 
+  /** The JSON names a family's API gives the paging fields, which field violations name. */
+  public record PagingFields(String pageSize, String pageToken) {
+    /** {@code page_size}, {@code page_token}: Tooken's style. */
+    public static final PagingFields SNAKE_CASE = new PagingFields("page_size", "page_token");
+    /** {@code pageSize}, {@code pageToken}: the style of seeds 002 and 003. */
+    public static final PagingFields CAMEL_CASE = new PagingFields("pageSize", "pageToken");
+  }
+
   /**
    * A page of the caller's tenant's tokens of {@code kind} (of one resource if
    * {@code resourceId} is not null), newest first, filtered by status ("" for any).
    */
   public Page list(Principal caller, TokenKind kind, String resourceId, String status, int pageSize, String pageToken) {
+    return list(caller, kind, resourceId, status, pageSize, pageToken, PagingFields.SNAKE_CASE);
+  }
+
+  /** {@link #list(Principal, TokenKind, String, String, int, String)}, naming bad paging fields {@code fields}. */
+  public Page list(Principal caller, TokenKind kind, String resourceId, String status, int pageSize, String pageToken,
+      PagingFields fields) {
     caller.require(Scopes.TOKENS_READ);
     Violations violations = new Violations();
     if (pageSize < 0 || pageSize > PAGE_SIZE_MAX) {
-      violations.add("page_size", "must be 0 to " + PAGE_SIZE_MAX + " (0: the default, " + PAGE_SIZE_DEFAULT + ")");
+      violations.add(fields.pageSize(), "must be 0 to " + PAGE_SIZE_MAX + " (0: the default, " + PAGE_SIZE_DEFAULT + ")");
     }
     StatusFilter filter = statusFilter(status, violations);
-    Cursor after = cursor(pageToken, violations);
+    Cursor after = cursor(pageToken, fields.pageToken(), violations);
     violations.throwIfAny();
     int size = pageSize == 0 ? PAGE_SIZE_DEFAULT : pageSize;
     List<TokenRow> rows = repository.page(caller.tenantId(), kind.name(), resourceId, filter, clock.instant(), after,
@@ -79,7 +94,7 @@ public final class TokenLifecycle {
   public Token revoke(Principal caller, TokenKind kind, String id) {
     caller.require(Scopes.TOKENS_REVOKE);
     find(caller, kind, id);
-    repository.revoke(caller.tenantId(), kind.name(), id, clock.instant());
+    repository.revoke(caller.tenantId(), kind.name(), id, now(), caller.userId(), caller.tokenId());
     return view(find(caller, kind, id), new HashMap<>());
   }
 
@@ -121,9 +136,9 @@ public final class TokenLifecycle {
     if (byUser == byToken) {
       throw Failure.invalid("created_by_user_id", "give exactly one of created_by_user_id and created_by_token_id");
     }
-    Instant now = clock.instant();
-    return byUser ? repository.revokeCreatedByUser(caller.tenantId(), userId, now)
-        : repository.revokeCreatedByToken(caller.tenantId(), tokenId, now);
+    Instant now = now();
+    return byUser ? repository.revokeCreatedByUser(caller.tenantId(), userId, now, caller.userId(), caller.tokenId())
+        : repository.revokeCreatedByToken(caller.tenantId(), tokenId, now, caller.userId(), caller.tokenId());
   }
 
   /** What introspection says of a token; {@code token} is empty when it is not active. */
@@ -206,6 +221,11 @@ public final class TokenLifecycle {
     return new Token(row, status(row), email);
   }
 
+  /** Now, at the precision every store keeps (milliseconds), like every time a token records. */
+  private Instant now() {
+    return clock.instant().truncatedTo(ChronoUnit.MILLIS);
+  }
+
   private TokenRow find(Principal caller, TokenKind kind, String id) {
     return repository.findById(caller.tenantId(), kind.name(), id == null ? "" : id)
         .orElseThrow(() -> Failure.notFound("token", id));
@@ -242,7 +262,7 @@ public final class TokenLifecycle {
     return Base64.getUrlEncoder().withoutPadding().encodeToString(cursor.getBytes(StandardCharsets.UTF_8));
   }
 
-  private static Cursor cursor(String pageToken, Violations violations) {
+  private static Cursor cursor(String pageToken, String field, Violations violations) {
     if (pageToken == null || pageToken.isEmpty()) {
       return null;
     }
@@ -250,7 +270,7 @@ public final class TokenLifecycle {
       String[] parts = new String(Base64.getUrlDecoder().decode(pageToken), StandardCharsets.UTF_8).split(":", 2);
       return new Cursor(Instant.ofEpochMilli(Long.parseLong(parts[0])), parts[1]);
     } catch (IllegalArgumentException | ArrayIndexOutOfBoundsException e) {
-      violations.add("page_token", "is not a page token this service returned");
+      violations.add(field, "is not a page token this service returned");
       return null;
     }
   }

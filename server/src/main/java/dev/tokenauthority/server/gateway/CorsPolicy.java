@@ -9,7 +9,7 @@ import java.util.Set;
  * preflight answered here, allowed origins echoed on actual responses. No origins: no CORS.
  */
 final class CorsPolicy {
-  static final String ALLOW_METHODS = "GET, POST, PATCH, DELETE, OPTIONS";
+  static final String ALLOW_METHODS = "GET, POST, PUT, PATCH, DELETE, OPTIONS";
   static final String ALLOW_HEADERS = "authorization, x-api-key, content-type";
   static final String MAX_AGE_SECONDS = "600";
 

@@ -64,7 +64,10 @@ public final class Rows {
   /** One value of one named filter of a module. */
   public record ModuleFilterRow(String tenantId, String moduleId, String filterKey, int position, String filterValue) {}
 
-  /** A token of any kind; see the migration for which columns each kind uses. */
+  /**
+   * A token of any kind; see the migrations for which columns each kind uses. The
+   * {@code updatedBy*} columns name who last changed it (its creator until someone does).
+   */
   public record TokenRow(
       String id,
       String kind,
@@ -87,7 +90,9 @@ public final class Rows {
       Instant updatedAt,
       Instant expiresAt,
       Instant lastUsedAt,
-      Instant revokedAt) {}
+      Instant revokedAt,
+      String updatedByUserId,
+      String updatedByTokenId) {}
 
   /**
    * A JWT signing key; the private half sealed with the master key, and null once the key
@@ -102,4 +107,7 @@ public final class Rows {
    */
   public record SigningKeyStatusRow(
       String kid, String algorithm, String publicKey, Instant createdAt, Instant retiredAt, Instant lastTokenExpiresAt) {}
+
+  /** One module a token grants. */
+  public record TokenModuleRow(String tokenId, String moduleId) {}
 }

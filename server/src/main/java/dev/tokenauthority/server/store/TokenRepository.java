@@ -1,5 +1,6 @@
 package dev.tokenauthority.server.store;
 
+import dev.tokenauthority.server.store.Rows.TokenModuleRow;
 import dev.tokenauthority.server.store.Rows.TokenRow;
 import java.time.Instant;
 import java.util.List;
@@ -7,6 +8,7 @@ import java.util.Optional;
 import org.jdbi.v3.sqlobject.SqlObject;
 import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
 import org.jdbi.v3.sqlobject.customizer.Bind;
+import org.jdbi.v3.sqlobject.customizer.BindList;
 import org.jdbi.v3.sqlobject.customizer.BindMethods;
 import org.jdbi.v3.sqlobject.statement.SqlBatch;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
@@ -20,10 +22,12 @@ public interface TokenRepository extends SqlObject {
   @SqlUpdate("""
       INSERT INTO tokens (id, kind, tenant_id, user_id, created_by_user_id, created_by_token_id, name,
           unique_name, secret_hash, short_code_hash, scopes, resource_id, description, icon, uuid,
-          signing_key_id, change_sequence, created_at, updated_at, expires_at, last_used_at, revoked_at)
+          signing_key_id, change_sequence, created_at, updated_at, expires_at, last_used_at, revoked_at,
+          updated_by_user_id, updated_by_token_id)
       VALUES (:id, :kind, :tenantId, :userId, :createdByUserId, :createdByTokenId, :name,
           :uniqueName, :secretHash, :shortCodeHash, :scopes, :resourceId, :description, :icon, :uuid,
-          :signingKeyId, :changeSequence, :createdAt, :updatedAt, :expiresAt, :lastUsedAt, :revokedAt)
+          :signingKeyId, :changeSequence, :createdAt, :updatedAt, :expiresAt, :lastUsedAt, :revokedAt,
+          :updatedByUserId, :updatedByTokenId)
       """)
   void insertRow(@BindMethods TokenRow token);
 
@@ -46,9 +50,6 @@ public interface TokenRepository extends SqlObject {
 
   @SqlQuery("SELECT * FROM tokens WHERE tenant_id = :tenantId AND kind = :kind AND id = :id")
   Optional<TokenRow> findById(@Bind("tenantId") String tenantId, @Bind("kind") String kind, @Bind("id") String id);
-
-  @SqlQuery("SELECT module_id FROM token_modules WHERE token_id = :tokenId ORDER BY position")
-  List<String> findModuleIds(@Bind("tokenId") String tokenId);
 
   /** Which tokens a page lists, by their status at {@code now}. */
   enum StatusFilter { ANY, ACTIVE, EXPIRED, REVOKED }
@@ -90,20 +91,30 @@ public interface TokenRepository extends SqlObject {
     return query.mapTo(TokenRow.class).list();
   }
 
-  /** Revokes one token if it is not revoked yet; the first revocation time stands. */
-  @SqlUpdate("UPDATE tokens SET revoked_at = :now, updated_at = :now "
-      + "WHERE tenant_id = :tenantId AND kind = :kind AND id = :id AND revoked_at IS NULL")
-  int revoke(@Bind("tenantId") String tenantId, @Bind("kind") String kind, @Bind("id") String id, @Bind("now") Instant now);
+  /**
+   * What every revocation sets: when and by whom (a revocation is a change, so it also
+   * advances {@code change_sequence}: an update based on an earlier read then fails).
+   */
+  String SET_REVOKED = "revoked_at = :now, updated_at = :now, change_sequence = change_sequence + 1, "
+      + "updated_by_user_id = :byUserId, updated_by_token_id = :byTokenId";
+
+  /** Revokes one token if it is not revoked yet; the first revocation (time, revoker) stands. */
+  @SqlUpdate("UPDATE tokens SET " + SET_REVOKED
+      + " WHERE tenant_id = :tenantId AND kind = :kind AND id = :id AND revoked_at IS NULL")
+  int revoke(@Bind("tenantId") String tenantId, @Bind("kind") String kind, @Bind("id") String id, @Bind("now") Instant now,
+      @Bind("byUserId") String byUserId, @Bind("byTokenId") String byTokenId);
 
   /** Revokes, in one statement, every unrevoked token a user created. */
-  @SqlUpdate("UPDATE tokens SET revoked_at = :now, updated_at = :now "
-      + "WHERE tenant_id = :tenantId AND created_by_user_id = :userId AND revoked_at IS NULL")
-  int revokeCreatedByUser(@Bind("tenantId") String tenantId, @Bind("userId") String userId, @Bind("now") Instant now);
+  @SqlUpdate("UPDATE tokens SET " + SET_REVOKED
+      + " WHERE tenant_id = :tenantId AND created_by_user_id = :userId AND revoked_at IS NULL")
+  int revokeCreatedByUser(@Bind("tenantId") String tenantId, @Bind("userId") String userId, @Bind("now") Instant now,
+      @Bind("byUserId") String byUserId, @Bind("byTokenId") String byTokenId);
 
   /** Revokes, in one statement, every unrevoked token minted with a given token as credential. */
-  @SqlUpdate("UPDATE tokens SET revoked_at = :now, updated_at = :now "
-      + "WHERE tenant_id = :tenantId AND created_by_token_id = :tokenId AND revoked_at IS NULL")
-  int revokeCreatedByToken(@Bind("tenantId") String tenantId, @Bind("tokenId") String tokenId, @Bind("now") Instant now);
+  @SqlUpdate("UPDATE tokens SET " + SET_REVOKED
+      + " WHERE tenant_id = :tenantId AND created_by_token_id = :tokenId AND revoked_at IS NULL")
+  int revokeCreatedByToken(@Bind("tenantId") String tenantId, @Bind("tokenId") String tokenId, @Bind("now") Instant now,
+      @Bind("byUserId") String byUserId, @Bind("byTokenId") String byTokenId);
 
   /**
    * Records a use, unless one was recorded since {@code since}: at most one write per token
@@ -123,4 +134,25 @@ public interface TokenRepository extends SqlObject {
   /** A token's sealed share-link JWT, or null when it has none. */
   @SqlQuery("SELECT share_jwt_sealed FROM tokens WHERE id = :id")
   String findShareJwt(@Bind("id") String id);
+
+  /**
+   * Changes a token's name and expiry if it is still at change {@code expected}, unrevoked
+   * and unexpired at {@code now}, advancing its change sequence: one conditional statement,
+   * so of two changes based on the same read exactly one applies. Returns 1 if it applied.
+   */
+  @SqlUpdate("""
+      UPDATE tokens SET name = :name, expires_at = :expiresAt, change_sequence = change_sequence + 1,
+          updated_at = :now, updated_by_user_id = :byUserId, updated_by_token_id = :byTokenId
+      WHERE tenant_id = :tenantId AND kind = :kind AND id = :id AND change_sequence = :expected
+          AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > :now)
+      """)
+  int update(@Bind("tenantId") String tenantId, @Bind("kind") String kind, @Bind("id") String id,
+      @Bind("expected") int expected, @Bind("name") String name, @Bind("expiresAt") Instant expiresAt,
+      @Bind("now") Instant now, @Bind("byUserId") String byUserId, @Bind("byTokenId") String byTokenId);
+
+  /** The modules each of {@code tokenIds} grants, in one query: token by token, in their order. */
+  @SqlQuery("SELECT token_id, module_id FROM token_modules WHERE token_id IN (<tokenIds>) "
+      + "ORDER BY token_id, position")
+  @RegisterConstructorMapper(TokenModuleRow.class)
+  List<TokenModuleRow> findModuleIdsOf(@BindList("tokenIds") List<String> tokenIds);
 }

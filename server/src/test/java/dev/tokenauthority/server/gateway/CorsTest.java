@@ -56,7 +56,7 @@ class CorsTest {
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.headers().firstValue("access-control-allow-origin")).hasValue(DASHBOARD);
     assertThat(response.headers().firstValue("access-control-allow-methods"))
-        .hasValue("GET, POST, PATCH, DELETE, OPTIONS");
+        .hasValue("GET, POST, PUT, PATCH, DELETE, OPTIONS");
     assertThat(response.headers().firstValue("access-control-allow-headers"))
         .hasValue("authorization, x-api-key, content-type");
     assertThat(response.headers().firstValue("access-control-max-age")).hasValue("600");
@@ -77,5 +77,12 @@ class CorsTest {
     assertThat(response.statusCode()).isEqualTo(401);
     assertThat(response.headers().firstValue("access-control-allow-origin")).hasValue(DASHBOARD);
     assertThat(response.headers().allValues("vary")).contains("Origin");
+  }
+
+  @Test
+  void preflightsAllowEveryVerbOfTheApisHttpRules() {
+    assertThat(CorsPolicy.ALLOW_METHODS.split(",\\s*")).contains(
+        HttpRoutes.fromClasspath("/tokenauthority.pb").routes().stream().map(HttpRoutes.Route::verb).distinct()
+            .toArray(String[]::new));
   }
 }

@@ -31,7 +31,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -68,8 +70,10 @@ class GrpcHttpEquivalenceTest {
   /**
    * One operation made both ways. {@code {edge}} in the bodies becomes "grpc" or "http", so
    * unique names stay unique; {@code {taken}} the ID of a workspace token, {@code {reader}}
-   * the secret of one holding only tokens:read; {@code grpc} is the whole request message as
-   * proto3 JSON.
+   * the secret of one holding only tokens:read, {@code {access}} and {@code {api}} the IDs of
+   * an access token and an account API token, {@code {own-access}} that of an access token
+   * of each edge's own (so both may update it from the same changeSequence); {@code grpc} is
+   * the whole request message as proto3 JSON.
    */
   record Case(String name, String method, Caller caller, boolean succeeds, String grpc, String verb, String path,
       String http) {
@@ -181,6 +185,39 @@ class GrpcHttpEquivalenceTest {
             "{\"code\": \"AbCdEfGh12345678\"}", "GET", "/s/AbCdEfGh12345678", ""),
         new Case("resolve a revoked token's share link", "FaultTokenService/ResolveShareLink", Caller.NOBODY, false,
             "{\"code\": \"{goneLink}\"}", "GET", "/s/{goneLink}", ""),
+        new Case("list access tokens", "AccessTokenService/ListAccessTokens", Caller.ADMIN, true,
+            "{\"pageSize\": 2}", "GET", "/api/access-tokens?pageSize=2", ""),
+        new Case("list access tokens with bad paging", "AccessTokenService/ListAccessTokens", Caller.ADMIN, false,
+            "{\"pageSize\": 501, \"pageToken\": \"zz\"}", "GET", "/api/access-tokens?pageSize=501&pageToken=zz", ""),
+        new Case("get access token", "AccessTokenService/GetAccessToken", Caller.ADMIN, true,
+            "{\"id\": \"{access}\"}", "GET", "/api/access-tokens/{access}", ""),
+        new Case("get a missing access token", "AccessTokenService/GetAccessToken", Caller.ADMIN, false,
+            "{\"id\": \"nope\"}", "GET", "/api/access-tokens/nope", ""),
+        new Case("update access token", "AccessTokenService/UpdateAccessToken", Caller.ADMIN, true,
+            "{\"id\": \"{own-access}\", \"access_token\": {\"changeSequence\": 1, \"name\": \"renamed {edge}\","
+                + " \"expiresAt\": \"2099-01-01T00:00:00Z\"}}",
+            "PUT", "/api/access-tokens/{own-access}",
+            "{\"changeSequence\": 1, \"name\": \"renamed {edge}\", \"expiresAt\": \"2099-01-01T00:00:00Z\"}"),
+        new Case("update access token with a stale changeSequence", "AccessTokenService/UpdateAccessToken",
+            Caller.ADMIN, false, "{\"id\": \"{access}\", \"access_token\": {\"changeSequence\": 7, \"name\": \"x\"}}",
+            "PUT", "/api/access-tokens/{access}", "{\"changeSequence\": 7, \"name\": \"x\"}"),
+        new Case("revoke access token", "AccessTokenService/RevokeAccessToken", Caller.ADMIN, true,
+            "{\"id\": \"{access}\"}", "DELETE", "/api/access-tokens/{access}", ""),
+        new Case("revoke access token without scope", "AccessTokenService/RevokeAccessToken", Caller.READER, false,
+            "{\"id\": \"{access}\"}", "DELETE", "/api/access-tokens/{access}", ""),
+        new Case("list api tokens", "AccountApiTokenService/ListApiTokens", Caller.ADMIN, true,
+            "{\"accountId\": \"acc-1\", \"pageSize\": 2}", "GET",
+            "/public/v1/accounts/api-tokens?accountId=acc-1&pageSize=2", ""),
+        new Case("list api tokens of a bad status", "AccountApiTokenService/ListApiTokens", Caller.ADMIN, false,
+            "{\"status\": \"gone\"}", "GET", "/public/v1/accounts/api-tokens?status=gone", ""),
+        new Case("get api token", "AccountApiTokenService/GetApiToken", Caller.ADMIN, true,
+            "{\"id\": \"{api}\"}", "GET", "/public/v1/accounts/api-tokens/{api}", ""),
+        new Case("get a missing api token", "AccountApiTokenService/GetApiToken", Caller.ADMIN, false,
+            "{\"id\": \"apt_nope\"}", "GET", "/public/v1/accounts/api-tokens/apt_nope", ""),
+        new Case("revoke api token", "AccountApiTokenService/RevokeApiToken", Caller.ADMIN, true,
+            "{\"id\": \"{api}\"}", "DELETE", "/public/v1/accounts/api-tokens/{api}", ""),
+        new Case("revoke api token without scope", "AccountApiTokenService/RevokeApiToken", Caller.READER, false,
+            "{\"id\": \"{api}\"}", "DELETE", "/public/v1/accounts/api-tokens/{api}", ""),
         new Case("tenant", "DirectoryService/CreateTenant", Caller.ADMIN, true,
             "{\"tenant\": {\"name\": \"{edge}\"}, \"admin_email\": \"{edge}@example.com\"}",
             "POST", "/v1/tenants", "{\"tenant\": {\"name\": \"{edge}\"}, \"admin_email\": \"{edge}@example.com\"}"),
@@ -224,6 +261,11 @@ class GrpcHttpEquivalenceTest {
   /** The metadata of the last gRPC call: its headers (on success) and trailers. */
   final AtomicReference<Metadata> grpcHeaders = new AtomicReference<>();
   final AtomicReference<Metadata> grpcTrailers = new AtomicReference<>();
+  /** The IDs of an access token and an account API token. */
+  String access;
+  String api;
+  /** By edge ("grpc", "http"): the ID of an access token only that edge's cases use. */
+  final Map<String, String> ownAccess = new HashMap<>();
   final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeAll
@@ -250,6 +292,14 @@ class GrpcHttpEquivalenceTest {
     Object gone = grpc("FaultTokenService/GenerateFaultToken", Caller.ADMIN, "{\"expire_after_minutes\": 60}");
     goneLink = codeOf(field(gone, "short_link"));
     grpc("FaultTokenService/RevokeFaultToken", Caller.ADMIN, "{\"id\": \"" + field(gone, "id") + "\"}");
+    access = field(grpc("AccessTokenService/CreateAccessToken", Caller.ADMIN,
+        "{\"access_token\": {\"name\": \"shared\"}}"), "id");
+    for (String edge : List.of("grpc", "http")) {
+      ownAccess.put(edge, field(grpc("AccessTokenService/CreateAccessToken", Caller.ADMIN,
+          "{\"access_token\": {\"name\": \"own\"}}"), "id"));
+    }
+    api = field(grpc("AccountApiTokenService/CreateApiToken", Caller.ADMIN,
+        "{\"api_token\": {\"account\": {\"id\": \"acc-1\"}, \"modules\": [{\"id\": \"mod-1\"}]}}"), "id");
   }
 
   private static String codeOf(String shortLink) {
@@ -344,11 +394,12 @@ class GrpcHttpEquivalenceTest {
     }
   }
 
-  /** {@code text} with {edge}, {taken}, {reader} and the record, fault and share-link fixtures filled in. */
+  /** {@code text} with {edge}, {taken}, {reader} and the other fixtures (tokens, share links) filled in. */
   private String fill(String text, String edge) {
     return text.replace("{edge}", edge).replace("{taken}", taken).replace("{reader}", reader)
         .replace("{recordKey}", recordKey).replace("{recordDoomed}", recordDoomed).replace("{fault}", fault)
-        .replace("{faultDoomed}", faultDoomed).replace("{link}", link).replace("{goneLink}", goneLink);
+        .replace("{faultDoomed}", faultDoomed).replace("{link}", link).replace("{goneLink}", goneLink)
+        .replace("{access}", access).replace("{own-access}", ownAccess.get(edge)).replace("{api}", api);
   }
 
   private static String field(Object message, String name) {

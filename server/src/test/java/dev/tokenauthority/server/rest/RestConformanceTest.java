@@ -170,7 +170,7 @@ class RestConformanceTest {
   void seed003ExampleRequestAnswers200WithEveryField() throws Exception {
     JsonObject token = assertShape(body(target.post("/api/access-tokens", "{\"name\": \"my laptop\"}", admin), 200),
         shape("changeSequence", NUMBER, "createdOn", TIME, "expiresAt", NULL, "id", STRING, "name", STRING,
-            "updatedOn", TIME, "user", OBJECT, "userId", STRING, "uuid", STRING, "token", STRING));
+            "updatedOn", TIME, "user", OBJECT, "userId", STRING, "uuid", STRING, "token", STRING, "status", STRING));
     assertThat(token.get("changeSequence").getAsInt()).isEqualTo(1);
     assertThat(token.get("createdOn")).isEqualTo(token.get("updatedOn"));
     assertThat(token.getAsJsonObject("user").get("id")).isEqualTo(token.get("userId"));

@@ -28,6 +28,13 @@ public final class JsonShape {
     return shape;
   }
 
+  /** {@code shape} with {@code key} of another {@code type}. */
+  public static Map<String, Type> with(Map<String, Type> shape, String key, Type type) {
+    Map<String, Type> changed = new LinkedHashMap<>(shape);
+    changed.put(key, type);
+    return changed;
+  }
+
   public static JsonObject body(HttpResponse<String> response, int status) {
     assertThat(response.statusCode()).as("status of %s: %s", response.uri(), response.body()).isEqualTo(status);
     assertThat(response.headers().firstValue("content-type")).hasValue("application/json");
