@@ -96,7 +96,7 @@ public interface TokenRepository extends SqlObject {
    * advances {@code change_sequence}: an update based on an earlier read then fails).
    */
   String SET_REVOKED = "revoked_at = :now, updated_at = :now, change_sequence = change_sequence + 1, "
-      + "updated_by_user_id = :byUserId, updated_by_token_id = :byTokenId";
+      + "updated_by_user_id = :byUserId, updated_by_token_id = :byTokenId, share_jwt_sealed = NULL";
 
   /** Revokes one token if it is not revoked yet; the first revocation (time, revoker) stands. */
   @SqlUpdate("UPDATE tokens SET " + SET_REVOKED

@@ -147,10 +147,13 @@ class ShareLinkTest {
   }
 
   @Test
-  void aLinkIsGoneOnceItsTokenIsRevokedAndOthersStillResolve() {
+  void aLinkIsGoneOnceItsTokenIsRevokedAndOthersStillResolve() throws Exception {
     FaultToken token = admin.generateFaultToken(60);
     FaultToken other = admin.generateFaultToken(60);
     admin.revokeFaultToken(token.getId());
+    // revocation also erases the sealed JWT: a dump plus the link yields nothing afterwards
+    assertThat(new StoreProbe(dataDir).single("SELECT share_jwt_sealed FROM tokens WHERE id = ?", token.getId())).isNull();
+    assertThat(new StoreProbe(dataDir).single("SELECT share_jwt_sealed FROM tokens WHERE id = ?", other.getId())).isNotNull();
 
     var e = expect(Status.Code.FAILED_PRECONDITION, "RESOURCE_GONE", () -> resolve(codeOf(token)));
     assertThat(errorInfo(e).getMetadataMap()).containsEntry("status", "revoked");
