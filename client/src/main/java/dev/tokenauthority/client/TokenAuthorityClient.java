@@ -5,6 +5,7 @@ import dev.tokenauthority.v1.AccessTokenServiceGrpc;
 import dev.tokenauthority.v1.Account;
 import dev.tokenauthority.v1.AccountApiTokenServiceGrpc;
 import dev.tokenauthority.v1.ApiToken;
+import dev.tokenauthority.v1.AuditServiceGrpc;
 import dev.tokenauthority.v1.CreateAccessTokenRequest;
 import dev.tokenauthority.v1.CreateAccountRequest;
 import dev.tokenauthority.v1.CreateApiTokenRequest;
@@ -19,6 +20,8 @@ import dev.tokenauthority.v1.DirectoryServiceGrpc;
 import dev.tokenauthority.v1.FaultToken;
 import dev.tokenauthority.v1.FaultTokenServiceGrpc;
 import dev.tokenauthority.v1.GenerateFaultTokenRequest;
+import dev.tokenauthority.v1.ListAuditEventsRequest;
+import dev.tokenauthority.v1.ListAuditEventsResponse;
 import dev.tokenauthority.v1.Module;
 import dev.tokenauthority.v1.Record;
 import dev.tokenauthority.v1.RecordToken;
@@ -110,6 +113,11 @@ public final class TokenAuthorityClient {
 
   public Module createModule(Module module) {
     return directory().createModule(CreateModuleRequest.newBuilder().setModule(module).build());
+  }
+
+  /** One page of the audit log, newest first; needs {@code audit:read}. */
+  public ListAuditEventsResponse listAuditEvents(ListAuditEventsRequest request) {
+    return configure(AuditServiceGrpc.newBlockingStub(channel)).listAuditEvents(request);
   }
 
   private DirectoryServiceGrpc.DirectoryServiceBlockingStub directory() {

@@ -21,6 +21,10 @@ import java.util.Set;
  * @param adminEmail email of the admin user created on first start
  * @param shutdownGrace how long in-flight calls may finish on shutdown
  * @param corsOrigins browser origins (exact match) the REST gateway allows cross-origin calls from
+ * @param trustedProxies addresses or CIDR networks, besides in-process and loopback peers, whose
+ *     {@code x-forwarded-for} header is believed to name the client (for the audit log)
+ * @param auditAuthFailuresPerSecond most failed authentications of no known token recorded one
+ *     by one per second; the rest are counted in one audit row
  */
 public record ServerConfig(
     int grpcPort,
@@ -35,10 +39,13 @@ public record ServerConfig(
     String publicUrl,
     String adminEmail,
     Duration shutdownGrace,
-    Set<String> corsOrigins) {
+    Set<String> corsOrigins,
+    Set<String> trustedProxies,
+    int auditAuthFailuresPerSecond) {
 
   public ServerConfig {
     corsOrigins = Set.copyOf(corsOrigins);
+    trustedProxies = Set.copyOf(trustedProxies);
   }
 
   public static final int DEFAULT_GRPC_PORT = 50051;
@@ -46,26 +53,33 @@ public record ServerConfig(
   /** An {@code httpPort} that binds the gateway to any free port (tests). */
   public static final int ANY_FREE_PORT = -1;
   public static final String DEFAULT_PUBLIC_URL = "http://localhost:8080";
+  public static final int DEFAULT_AUDIT_AUTH_FAILURES_PER_SECOND = 100;
 
   /** Defaults for a data dir: embedded H2, generated master key. */
   public static ServerConfig defaults(Path dataDir) {
     return new ServerConfig(DEFAULT_GRPC_PORT, DEFAULT_HTTP_PORT, dataDir, null, null, null, 10, null, DEFAULT_PUBLIC_URL,
-        DEFAULT_PUBLIC_URL, "admin@localhost", Duration.ofSeconds(10), Set.of());
+        DEFAULT_PUBLIC_URL, "admin@localhost", Duration.ofSeconds(10), Set.of(), Set.of(),
+        DEFAULT_AUDIT_AUTH_FAILURES_PER_SECOND);
   }
 
   public ServerConfig withGrpcPort(int port) {
     return new ServerConfig(port, httpPort, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, masterKey, issuer,
-        publicUrl, adminEmail, shutdownGrace, corsOrigins);
+        publicUrl, adminEmail, shutdownGrace, corsOrigins, trustedProxies, auditAuthFailuresPerSecond);
   }
 
   public ServerConfig withHttpPort(int port) {
     return new ServerConfig(grpcPort, port, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, masterKey, issuer,
-        publicUrl, adminEmail, shutdownGrace, corsOrigins);
+        publicUrl, adminEmail, shutdownGrace, corsOrigins, trustedProxies, auditAuthFailuresPerSecond);
   }
 
   public ServerConfig withCorsOrigins(Set<String> origins) {
     return new ServerConfig(grpcPort, httpPort, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, masterKey, issuer,
-        publicUrl, adminEmail, shutdownGrace, origins);
+        publicUrl, adminEmail, shutdownGrace, origins, trustedProxies, auditAuthFailuresPerSecond);
+  }
+
+  public ServerConfig withAuditAuthFailuresPerSecond(int perSecond) {
+    return new ServerConfig(grpcPort, httpPort, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, masterKey, issuer,
+        publicUrl, adminEmail, shutdownGrace, corsOrigins, trustedProxies, perSecond);
   }
 
   /** The JDBC URL in effect: the configured one, or the H2 file store in the data dir. */

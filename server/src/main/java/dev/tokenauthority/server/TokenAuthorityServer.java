@@ -1,6 +1,7 @@
 package dev.tokenauthority.server;
 
 import dev.tokenauthority.server.api.ApiServices;
+import dev.tokenauthority.server.core.Audit;
 import dev.tokenauthority.server.core.Directory;
 import dev.tokenauthority.server.core.MasterKey;
 import dev.tokenauthority.server.core.Secrets;
@@ -36,6 +37,7 @@ public final class TokenAuthorityServer implements AutoCloseable {
 
   private final ServerConfig config;
   private final Database database;
+  private final Audit audit;
   private final List<ServerServiceDefinition> services;
   private final HealthStatusManager health = new HealthStatusManager();
   private final Path bootstrapFile;
@@ -53,11 +55,13 @@ public final class TokenAuthorityServer implements AutoCloseable {
       SigningKeys keys = new SigningKeys(database, MasterKey.load(config.masterKey(), config.dataDir()), clock,
           () -> secrets.newId("key_", 24));
       keys.start();
-      Directory directory = new Directory(database, secrets, clock);
-      TokenCore tokens = new TokenCore(database, directory, secrets, keys, clock, config.issuer(), config.publicUrl());
-      Tenants tenants = new Tenants(database, directory, tokens, secrets, clock);
+      this.audit = new Audit(database, secrets, clock, config.auditAuthFailuresPerSecond());
+      Directory directory = new Directory(database, audit, secrets, clock);
+      TokenCore tokens = new TokenCore(database, directory, audit, secrets, keys, clock, config.issuer(),
+          config.publicUrl());
+      Tenants tenants = new Tenants(database, directory, tokens, audit, secrets, clock);
       this.bootstrapFile = tenants.bootstrapIfEmpty(config.adminEmail(), config.dataDir());
-      this.services = ApiServices.create(tokens, directory, tenants);
+      this.services = ApiServices.create(tokens, directory, tenants, audit, config.trustedProxies());
     } catch (IOException | RuntimeException e) {
       database.close();
       throw e;
@@ -125,6 +129,7 @@ public final class TokenAuthorityServer implements AutoCloseable {
         server.awaitTermination(5, TimeUnit.SECONDS);
       }
     }
+    audit.flush(); // the count of failed authentications not recorded one by one, if any
     database.close();
   }
 

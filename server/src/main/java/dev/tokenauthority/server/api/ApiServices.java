@@ -1,11 +1,13 @@
 package dev.tokenauthority.server.api;
 
+import dev.tokenauthority.server.core.Audit;
 import dev.tokenauthority.server.core.Directory;
 import dev.tokenauthority.server.core.Tenants;
 import dev.tokenauthority.server.core.TokenCore;
 import io.grpc.BindableService;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
+import java.util.Collection;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -13,8 +15,13 @@ import java.util.stream.Stream;
 public final class ApiServices {
   private ApiServices() {}
 
-  public static List<ServerServiceDefinition> create(TokenCore tokens, Directory directory, Tenants tenants) {
-    AuthInterceptor auth = new AuthInterceptor(tokens);
+  /**
+   * {@code trustedProxies}: addresses or CIDR networks, besides in-process and loopback peers,
+   * whose {@code x-forwarded-for} names the client (see {@link ClientAddresses}).
+   */
+  public static List<ServerServiceDefinition> create(TokenCore tokens, Directory directory, Tenants tenants,
+      Audit audit, Collection<String> trustedProxies) {
+    AuthInterceptor auth = new AuthInterceptor(tokens, new ClientAddresses(trustedProxies));
     ErrorMapper errors = new ErrorMapper();
     RestEdgeHeaders edgeHeaders = new RestEdgeHeaders();
     return Stream.<BindableService>of(
@@ -23,7 +30,8 @@ public final class ApiServices {
             new AccountApiTokenService(tokens),
             new AccessTokenService(tokens),
             new WorkspaceTokenService(tokens),
-            new DirectoryService(directory, tenants))
+            new DirectoryService(directory, tenants),
+            new AuditService(audit))
         // intercept() runs the last interceptor first: the edge headers see every close (auth's
         // too), then auth, then the error mapper around the handler
         .map(service -> ServerInterceptors.intercept(service, errors, auth, edgeHeaders))

@@ -15,11 +15,12 @@ public final class Scopes {
   public static final String FAULTS_READ = "faults:read";
   public static final String DIRECTORY_READ = "directory:read";
   public static final String DIRECTORY_WRITE = "directory:write";
+  public static final String AUDIT_READ = "audit:read";
   public static final String TENANTS_WRITE = "tenants:write";
 
   /** Every scope, in catalog order. */
   public static final List<String> CATALOG = List.of(TOKENS_READ, TOKENS_WRITE, TOKENS_REVOKE,
-      RECORDS_UPDATE, FAULTS_READ, DIRECTORY_READ, DIRECTORY_WRITE, TENANTS_WRITE);
+      RECORDS_UPDATE, FAULTS_READ, DIRECTORY_READ, DIRECTORY_WRITE, AUDIT_READ, TENANTS_WRITE);
 
   /** What the admin of a tenant holds: everything but creating other tenants. */
   public static final Set<String> TENANT_ADMIN = CATALOG.stream()

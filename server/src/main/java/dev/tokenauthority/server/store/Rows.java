@@ -92,4 +92,22 @@ public final class Rows {
   /** A JWT signing key; the private half sealed with the master key. */
   public record SigningKeyRow(
       String kid, String algorithm, String publicKey, String privateKeySealed, Instant createdAt, Instant retiredAt) {}
+
+  /**
+   * One audit event: {@code outcome} is {@code success} or {@code failure} (with the
+   * failure's reason); never a secret, hash or JWT, only IDs.
+   */
+  public record AuditRow(
+      String id,
+      Instant occurredAt,
+      String tenantId,
+      String actorUserId,
+      String actorTokenId,
+      String action,
+      String targetType,
+      String targetId,
+      String outcome,
+      String reason,
+      String clientAddress,
+      String details) {}
 }

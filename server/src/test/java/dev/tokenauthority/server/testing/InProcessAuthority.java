@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 
 /**
  * A real Token Authority (H2 file store in {@code dataDir}, real keys, real bootstrap)
@@ -22,17 +23,24 @@ import java.util.concurrent.TimeUnit;
 public final class InProcessAuthority implements AutoCloseable {
   private final Path dataDir;
   private final MutableClock clock;
+  private final UnaryOperator<ServerConfig> configure;
   private TokenAuthorityServer server;
   private ManagedChannel channel;
 
-  private InProcessAuthority(Path dataDir, MutableClock clock) {
+  private InProcessAuthority(Path dataDir, MutableClock clock, UnaryOperator<ServerConfig> configure) {
     this.dataDir = dataDir;
     this.clock = clock;
+    this.configure = configure;
   }
 
   /** Starts a server on {@code dataDir} (bootstrapping it if empty) with a clock at the current time. */
   public static InProcessAuthority start(Path dataDir) {
-    InProcessAuthority authority = new InProcessAuthority(dataDir, new MutableClock(Instant.now()));
+    return start(dataDir, UnaryOperator.identity());
+  }
+
+  /** Likewise, with the default configuration changed by {@code configure} (on every start). */
+  public static InProcessAuthority start(Path dataDir, UnaryOperator<ServerConfig> configure) {
+    InProcessAuthority authority = new InProcessAuthority(dataDir, new MutableClock(Instant.now()), configure);
     authority.boot();
     return authority;
   }
@@ -40,7 +48,7 @@ public final class InProcessAuthority implements AutoCloseable {
   private void boot() {
     try {
       String name = InProcessServerBuilder.generateName();
-      server = new TokenAuthorityServer(ServerConfig.defaults(dataDir).withHttpPort(0), clock)
+      server = new TokenAuthorityServer(configure.apply(ServerConfig.defaults(dataDir).withHttpPort(0)), clock)
           .start(InProcessServerBuilder.forName(name).directExecutor());
       channel = InProcessChannelBuilder.forName(name).directExecutor().build();
     } catch (IOException e) {
