@@ -5,6 +5,7 @@ import dev.tokenauthority.v1.AccessTokenServiceGrpc;
 import dev.tokenauthority.v1.Account;
 import dev.tokenauthority.v1.AccountApiTokenServiceGrpc;
 import dev.tokenauthority.v1.ApiToken;
+import dev.tokenauthority.v1.AuditServiceGrpc;
 import dev.tokenauthority.v1.CreateAccessTokenRequest;
 import dev.tokenauthority.v1.CreateAccountRequest;
 import dev.tokenauthority.v1.CreateApiTokenRequest;
@@ -24,24 +25,26 @@ import dev.tokenauthority.v1.GenerateFaultTokenRequest;
 import dev.tokenauthority.v1.GetAccessTokenRequest;
 import dev.tokenauthority.v1.GetApiTokenRequest;
 import dev.tokenauthority.v1.GetFaultTokenRequest;
+import dev.tokenauthority.v1.GetJwksRequest;
 import dev.tokenauthority.v1.GetRecordTokenRequest;
 import dev.tokenauthority.v1.GetWorkspaceTokenRequest;
 import dev.tokenauthority.v1.IntrospectTokenRequest;
 import dev.tokenauthority.v1.IntrospectTokenResponse;
+import dev.tokenauthority.v1.JsonWebKeySet;
 import dev.tokenauthority.v1.ListAccessTokensRequest;
 import dev.tokenauthority.v1.ListAccessTokensResponse;
 import dev.tokenauthority.v1.ListApiTokensRequest;
 import dev.tokenauthority.v1.ListApiTokensResponse;
+import dev.tokenauthority.v1.ListAuditEventsRequest;
+import dev.tokenauthority.v1.ListAuditEventsResponse;
 import dev.tokenauthority.v1.ListFaultTokensRequest;
 import dev.tokenauthority.v1.ListFaultTokensResponse;
 import dev.tokenauthority.v1.ListRecordTokensRequest;
 import dev.tokenauthority.v1.ListRecordTokensResponse;
-import dev.tokenauthority.v1.ListWorkspaceTokensRequest;
-import dev.tokenauthority.v1.ListWorkspaceTokensResponse;
-import dev.tokenauthority.v1.GetJwksRequest;
-import dev.tokenauthority.v1.JsonWebKeySet;
 import dev.tokenauthority.v1.ListSigningKeysRequest;
 import dev.tokenauthority.v1.ListSigningKeysResponse;
+import dev.tokenauthority.v1.ListWorkspaceTokensRequest;
+import dev.tokenauthority.v1.ListWorkspaceTokensResponse;
 import dev.tokenauthority.v1.Module;
 import dev.tokenauthority.v1.Record;
 import dev.tokenauthority.v1.RecordToken;
@@ -289,6 +292,11 @@ public final class TokenAuthorityClient {
 
   private SigningKeyServiceGrpc.SigningKeyServiceBlockingStub signingKeys() {
     return configure(SigningKeyServiceGrpc.newBlockingStub(channel));
+  }
+
+  /** One page of the audit log, newest first; needs {@code audit:read}. */
+  public ListAuditEventsResponse listAuditEvents(ListAuditEventsRequest request) {
+    return configure(AuditServiceGrpc.newBlockingStub(channel)).listAuditEvents(request);
   }
 
   private DirectoryServiceGrpc.DirectoryServiceBlockingStub directory() {

@@ -106,6 +106,17 @@ public final class Main implements Callable<Integer> {
     return NettyServerBuilder.forPort(port);
   }
 
+  @Option(names = "--trusted-proxies", split = ",", defaultValue = "${env:TA_TRUSTED_PROXIES}",
+      description = "Addresses or CIDR networks of proxies whose x-forwarded-for names the client in the audit log, "
+          + "comma-separated; loopback and in-process peers are always trusted (env TA_TRUSTED_PROXIES; default none).")
+  List<String> trustedProxies;
+
+  @Option(names = "--audit-auth-failures-per-second",
+      defaultValue = "${env:TA_AUDIT_AUTH_FAILURES_PER_SECOND:-" + ServerConfig.DEFAULT_AUDIT_AUTH_FAILURES_PER_SECOND + "}",
+      description = "Most failed authentications of no known token audited one by one per second; the rest are "
+          + "counted in one row (env TA_AUDIT_AUTH_FAILURES_PER_SECOND; default ${DEFAULT-VALUE}).")
+  int auditAuthFailuresPerSecond;
+
   public static void main(String[] args) throws IOException {
     try (InputStream logging = Main.class.getResourceAsStream("/logging.properties")) {
       LogManager.getLogManager().readConfiguration(logging);
@@ -118,12 +129,16 @@ public final class Main implements Callable<Integer> {
     if (httpPort < 0 || grpcPort < 0) {
       throw new CommandLine.ParameterException(new CommandLine(this), "ports must be 0 or more");
     }
+    if (auditAuthFailuresPerSecond < 1) {
+      throw new CommandLine.ParameterException(new CommandLine(this), "--audit-auth-failures-per-second must be 1 or more");
+    }
     ServerConfig config;
     try {
       config = new ServerConfig(grpcPort, httpPort, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, masterKey,
           issuer == null || issuer.isBlank() ? publicUrl : issuer, publicUrl, adminEmail,
           Duration.ofSeconds(shutdownGraceSeconds), corsOrigins == null ? Set.of() : Set.copyOf(corsOrigins),
-          keyRotationInterval, shareLinkTarget == null || shareLinkTarget.isBlank() ? ServerConfig.DEFAULT_SHARE_LINK_TARGET : shareLinkTarget);
+          keyRotationInterval, shareLinkTarget == null || shareLinkTarget.isBlank() ? ServerConfig.DEFAULT_SHARE_LINK_TARGET : shareLinkTarget,
+          trustedProxies == null ? Set.of() : Set.copyOf(trustedProxies), auditAuthFailuresPerSecond);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
     }

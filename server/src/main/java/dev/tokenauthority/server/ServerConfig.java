@@ -29,6 +29,10 @@ import java.util.regex.Pattern;
  * @param keyRotationInterval rotate the JWT signing key once it is this old; zero never rotates on a schedule
  * @param shareLinkTarget where a resolved share link redirects: an absolute http(s) URL template in which
  *     {@code {token}} stands for the fault token's JWT
+ * @param trustedProxies addresses or CIDR networks, besides in-process and loopback peers, whose
+ *     {@code x-forwarded-for} header is believed to name the client (for the audit log)
+ * @param auditAuthFailuresPerSecond most failed authentications of no known token recorded one
+ *     by one per second; the rest are counted in one audit row
  */
 public record ServerConfig(
     int grpcPort,
@@ -44,10 +48,12 @@ public record ServerConfig(
     String adminEmail,
     Duration shutdownGrace,
     Set<String> corsOrigins,
-    Duration keyRotationInterval, String shareLinkTarget) {
+    Duration keyRotationInterval, String shareLinkTarget, Set<String> trustedProxies,
+    int auditAuthFailuresPerSecond) {
 
   public ServerConfig {
     corsOrigins = Set.copyOf(corsOrigins);
+    trustedProxies = Set.copyOf(trustedProxies);
     checkKeyRotationInterval(keyRotationInterval);
     ShareLinks.checkTarget(shareLinkTarget);
   }
@@ -71,32 +77,37 @@ public record ServerConfig(
    * Referer header: only the dashboard's own script reads it.
    */
   public static final String DEFAULT_SHARE_LINK_TARGET = "https://dashboard.example.com/faults#token={token}";
+  public static final int DEFAULT_AUDIT_AUTH_FAILURES_PER_SECOND = 100;
 
   /** Defaults for a data dir: embedded H2, generated master key. */
   public static ServerConfig defaults(Path dataDir) {
     return new ServerConfig(DEFAULT_GRPC_PORT, DEFAULT_HTTP_PORT, dataDir, null, null, null, 10, null, DEFAULT_PUBLIC_URL,
         DEFAULT_PUBLIC_URL, "admin@localhost", Duration.ofSeconds(10), Set.of(), DEFAULT_KEY_ROTATION_INTERVAL,
-        DEFAULT_SHARE_LINK_TARGET);
+        DEFAULT_SHARE_LINK_TARGET, Set.of(), DEFAULT_AUDIT_AUTH_FAILURES_PER_SECOND);
   }
 
   public ServerConfig withGrpcPort(int port) {
     return new ServerConfig(port, httpPort, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, masterKey, issuer,
-        publicUrl, adminEmail, shutdownGrace, corsOrigins, keyRotationInterval, shareLinkTarget);
+        publicUrl, adminEmail, shutdownGrace, corsOrigins, keyRotationInterval, shareLinkTarget, trustedProxies,
+        auditAuthFailuresPerSecond);
   }
 
   public ServerConfig withHttpPort(int port) {
     return new ServerConfig(grpcPort, port, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, masterKey, issuer,
-        publicUrl, adminEmail, shutdownGrace, corsOrigins, keyRotationInterval, shareLinkTarget);
+        publicUrl, adminEmail, shutdownGrace, corsOrigins, keyRotationInterval, shareLinkTarget, trustedProxies,
+        auditAuthFailuresPerSecond);
   }
 
   public ServerConfig withCorsOrigins(Set<String> origins) {
     return new ServerConfig(grpcPort, httpPort, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, masterKey, issuer,
-        publicUrl, adminEmail, shutdownGrace, origins, keyRotationInterval, shareLinkTarget);
+        publicUrl, adminEmail, shutdownGrace, origins, keyRotationInterval, shareLinkTarget, trustedProxies,
+        auditAuthFailuresPerSecond);
   }
 
   public ServerConfig withKeyRotationInterval(Duration interval) {
     return new ServerConfig(grpcPort, httpPort, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, masterKey, issuer,
-        publicUrl, adminEmail, shutdownGrace, corsOrigins, interval, shareLinkTarget);
+        publicUrl, adminEmail, shutdownGrace, corsOrigins, interval, shareLinkTarget, trustedProxies,
+        auditAuthFailuresPerSecond);
   }
 
   /**
@@ -138,7 +149,14 @@ public record ServerConfig(
 
   public ServerConfig withShareLinkTarget(String target) {
     return new ServerConfig(grpcPort, httpPort, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, masterKey, issuer,
-        publicUrl, adminEmail, shutdownGrace, corsOrigins, keyRotationInterval, target);
+        publicUrl, adminEmail, shutdownGrace, corsOrigins, keyRotationInterval, target, trustedProxies,
+        auditAuthFailuresPerSecond);
+  }
+
+  public ServerConfig withAuditAuthFailuresPerSecond(int perSecond) {
+    return new ServerConfig(grpcPort, httpPort, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, masterKey, issuer,
+        publicUrl, adminEmail, shutdownGrace, corsOrigins, keyRotationInterval, shareLinkTarget, trustedProxies,
+        perSecond);
   }
 
   /** The JDBC URL in effect: the configured one, or the H2 file store in the data dir. */

@@ -3,6 +3,7 @@ package dev.tokenauthority.server;
 import dev.tokenauthority.server.api.ApiServices;
 import dev.tokenauthority.server.core.AccessTokens;
 import dev.tokenauthority.server.core.AccountApiTokens;
+import dev.tokenauthority.server.core.Audit;
 import dev.tokenauthority.server.core.Directory;
 import dev.tokenauthority.server.core.MasterKey;
 import dev.tokenauthority.server.core.Secrets;
@@ -45,6 +46,7 @@ public final class TokenAuthorityServer implements AutoCloseable {
 
   private final ServerConfig config;
   private final Database database;
+  private final Audit audit;
   private final List<ServerServiceDefinition> services;
   private final HealthStatusManager health = new HealthStatusManager();
   private final Path bootstrapFile;
@@ -68,14 +70,16 @@ public final class TokenAuthorityServer implements AutoCloseable {
           () -> secrets.newId("key_", 24));
       keys.start();
       keys.rotateIfDue(config.keyRotationInterval());
-      Directory directory = new Directory(database, secrets, clock);
-      TokenCore tokens = new TokenCore(database, directory, secrets, keys, clock, config.issuer(), config.publicUrl());
-      Tenants tenants = new Tenants(database, directory, tokens, secrets, clock);
+      this.audit = new Audit(database, secrets, clock, config.auditAuthFailuresPerSecond());
+      Directory directory = new Directory(database, audit, secrets, clock);
+      TokenCore tokens = new TokenCore(database, directory, audit, secrets, keys, clock, config.issuer(),
+          config.publicUrl());
+      Tenants tenants = new Tenants(database, directory, tokens, audit, secrets, clock);
       this.bootstrapFile = tenants.bootstrapIfEmpty(config.adminEmail(), config.dataDir());
       TokenLifecycle lifecycle = new TokenLifecycle(database, directory, clock);
       this.services = ApiServices.create(tokens, lifecycle, new AccessTokens(database, directory, lifecycle, clock),
           new AccountApiTokens(database, directory, lifecycle), directory, tenants, keys,
-          new ShareLinks(database, clock, config.shareLinkTarget()));
+          new ShareLinks(database, clock, config.shareLinkTarget()), audit, config.trustedProxies());
     } catch (IOException | RuntimeException e) {
       database.close();
       throw e;
@@ -171,6 +175,7 @@ public final class TokenAuthorityServer implements AutoCloseable {
         server.awaitTermination(5, TimeUnit.SECONDS);
       }
     }
+    audit.flush(); // the count of failed authentications not recorded one by one, if any
     database.close();
   }
 

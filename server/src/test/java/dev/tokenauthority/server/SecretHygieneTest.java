@@ -22,7 +22,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.util.List;
+import java.util.stream.Stream;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.logging.SimpleFormatter;
@@ -35,6 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
  * secrets), then search the database, the raw H2 file and the log output for each one.
  */
 class SecretHygieneTest {
+  /** A credential no one issued, presented too: refused credentials are audited, never stored. */
+  static final String GARBAGE = "taw_not-a-real-secret-but-still-never-stored-0123456789";
   @TempDir Path dataDir;
 
   @Test
@@ -69,7 +75,7 @@ class SecretHygieneTest {
           .setTenant(Tenant.newBuilder().setName("Other")).setAdminEmail("boss@other.test").build())
           .getAdminToken().getToken());
       // failed calls presenting secrets must not echo them either
-      for (String secret : List.copyOf(secrets)) {
+      for (String secret : Stream.concat(secrets.stream(), Stream.of(GARBAGE)).toList()) {
         try {
           authority.client(secret).createWorkspaceToken(CreateWorkspaceTokenRequest.newBuilder()
               .setName("ws").addScopes("tokens:revoke").build());
@@ -84,6 +90,35 @@ class SecretHygieneTest {
       for (String secret : secrets) {
         assertThat(stored).noneMatch(value -> value.contains(secret));
       }
+      assertThat(stored).noneMatch(value -> value.contains(GARBAGE));
+
+      // the audit log, which records every mint and every refused credential: not even a hash or a JWT
+      List<String> audit = new ArrayList<>();
+      List<String> hashes = new ArrayList<>();
+      try (Connection c = new StoreProbe(dataDir).connect(); Statement s = c.createStatement()) {
+        try (ResultSet rs = s.executeQuery("SELECT * FROM audit_events")) {
+          while (rs.next()) {
+            for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+              audit.add(String.valueOf(rs.getString(i)));
+            }
+          }
+        }
+        try (ResultSet rs = s.executeQuery("SELECT secret_hash, short_code_hash FROM tokens")) {
+          while (rs.next()) {
+            for (String hash : new String[] {rs.getString(1), rs.getString(2)}) {
+              if (hash != null) {
+                hashes.add(hash);
+              }
+            }
+          }
+        }
+      }
+      assertThat(audit).contains("token.mint", "auth.failure", "CREDENTIAL_INVALID");
+      assertThat(hashes).hasSizeGreaterThanOrEqualTo(6);
+      for (String hash : hashes) {
+        assertThat(audit).noneMatch(value -> value.contains(hash));
+      }
+      assertThat(audit).noneMatch(value -> value.contains("eyJ"));
     } finally {
       capture.flush();
       root.removeHandler(capture);
@@ -94,6 +129,8 @@ class SecretHygieneTest {
     assertThat(log).contains("bootstrap-token"); // the capture saw the server's log
     byte[] storeFile = Files.readAllBytes(dataDir.resolve("tokenauthority.mv.db"));
     String storeText = new String(storeFile, StandardCharsets.ISO_8859_1);
+    assertThat(log).doesNotContain(GARBAGE);
+    assertThat(storeText).doesNotContain(GARBAGE);
     for (String secret : secrets) {
       assertThat(log).doesNotContain(secret);
       assertThat(storeText).doesNotContain(secret);

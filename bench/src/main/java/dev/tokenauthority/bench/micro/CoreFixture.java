@@ -2,6 +2,7 @@ package dev.tokenauthority.bench.micro;
 
 import dev.tokenauthority.bench.TempDirs;
 import dev.tokenauthority.server.ServerConfig;
+import dev.tokenauthority.server.core.Audit;
 import dev.tokenauthority.server.core.Directory;
 import dev.tokenauthority.server.core.MasterKey;
 import dev.tokenauthority.server.core.Principal;
@@ -28,6 +29,8 @@ final class CoreFixture implements AutoCloseable {
   final TokenCore tokens;
   final String adminSecret;
   final Principal admin;
+  /** The client address core calls record (as an in-process gRPC caller's). */
+  static final String CLIENT_ADDRESS = "in-process";
 
   CoreFixture() throws IOException {
     dataDir = Files.createTempDirectory("ta-jmh-");
@@ -37,12 +40,13 @@ final class CoreFixture implements AutoCloseable {
     secrets = new Secrets();
     keys = new SigningKeys(database, MasterKey.load(null, dataDir), clock, () -> secrets.newId("key_", 24));
     keys.start();
-    Directory directory = new Directory(database, secrets, clock);
-    tokens = new TokenCore(database, directory, secrets, keys, clock, config.issuer(), config.publicUrl());
-    Path bootstrapFile = new Tenants(database, directory, tokens, secrets, clock)
+    Audit audit = new Audit(database, secrets, clock, config.auditAuthFailuresPerSecond());
+    Directory directory = new Directory(database, audit, secrets, clock);
+    tokens = new TokenCore(database, directory, audit, secrets, keys, clock, config.issuer(), config.publicUrl());
+    Path bootstrapFile = new Tenants(database, directory, tokens, audit, secrets, clock)
         .bootstrapIfEmpty(config.adminEmail(), dataDir);
     adminSecret = Files.readString(bootstrapFile).trim();
-    admin = tokens.authenticate(adminSecret);
+    admin = tokens.authenticate(adminSecret, CLIENT_ADDRESS);
   }
 
   @Override

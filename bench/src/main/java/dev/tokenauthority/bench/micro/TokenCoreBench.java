@@ -40,7 +40,7 @@ public class TokenCoreBench {
   /** Format check, hash, token lookup by hash, user lookup: every authenticated call. */
   @Benchmark
   public Principal authenticate() {
-    return core.tokens.authenticate(core.adminSecret);
+    return core.tokens.authenticate(core.adminSecret, CoreFixture.CLIENT_ADDRESS);
   }
 
   /** Seed 004: an opaque token, persisted. */

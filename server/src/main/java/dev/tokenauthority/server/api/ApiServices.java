@@ -2,6 +2,7 @@ package dev.tokenauthority.server.api;
 
 import dev.tokenauthority.server.core.AccessTokens;
 import dev.tokenauthority.server.core.AccountApiTokens;
+import dev.tokenauthority.server.core.Audit;
 import dev.tokenauthority.server.core.Directory;
 import dev.tokenauthority.server.core.ShareLinks;
 import dev.tokenauthority.server.core.SigningKeys;
@@ -11,6 +12,7 @@ import dev.tokenauthority.server.core.TokenLifecycle;
 import io.grpc.BindableService;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
+import java.util.Collection;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -18,10 +20,14 @@ import java.util.stream.Stream;
 public final class ApiServices {
   private ApiServices() {}
 
+  /**
+   * {@code trustedProxies}: addresses or CIDR networks, besides in-process and loopback peers,
+   * whose {@code x-forwarded-for} names the client (see {@link ClientAddresses}).
+   */
   public static List<ServerServiceDefinition> create(TokenCore tokens, TokenLifecycle lifecycle,
       AccessTokens accessTokens, AccountApiTokens apiTokens, Directory directory, Tenants tenants, SigningKeys keys,
-      ShareLinks shareLinks) {
-    AuthInterceptor auth = new AuthInterceptor(tokens);
+      ShareLinks shareLinks, Audit audit, Collection<String> trustedProxies) {
+    AuthInterceptor auth = new AuthInterceptor(tokens, new ClientAddresses(trustedProxies));
     ErrorMapper errors = new ErrorMapper();
     RestEdgeHeaders edgeHeaders = new RestEdgeHeaders();
     return Stream.<BindableService>of(
@@ -32,7 +38,8 @@ public final class ApiServices {
             new WorkspaceTokenService(tokens, lifecycle),
             new TokenService(lifecycle),
             new DirectoryService(directory, tenants),
-            new SigningKeyService(keys))
+            new SigningKeyService(keys),
+            new AuditService(audit))
         // intercept() runs the last interceptor first: the edge headers see every close (auth's
         // too), then auth, then the error mapper around the handler
         .map(service -> ServerInterceptors.intercept(service, errors, auth, edgeHeaders))

@@ -4,6 +4,7 @@ import dev.tokenauthority.server.core.Principal;
 import dev.tokenauthority.server.core.TokenCore;
 import io.grpc.Context;
 import io.grpc.Contexts;
+import io.grpc.Grpc;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.protobuf.ProtoMethodDescriptorSupplier;
@@ -16,7 +17,9 @@ import io.grpc.ServerInterceptor;
  * The one auth interceptor: every call to the API services must present a credential,
  * as {@code authorization: Bearer <secret>} or {@code x-api-key: <secret>}. It resolves
  * to a {@link Principal} that service methods read with {@link #principal()}; anything
- * else closes the call with UNAUTHENTICATED. Methods marked
+ * else closes the call with UNAUTHENTICATED (and the core audits the refusal). The principal
+ * carries the call's client address ({@link ClientAddresses}), so that core code can audit
+ * without knowing about gRPC. Methods marked
  * {@code (tokenauthority.v1.public_method)} take no credential and have no principal.
  * Health and reflection are not intercepted.
  */
@@ -27,9 +30,11 @@ public final class AuthInterceptor implements ServerInterceptor {
   private static final String BEARER = "bearer ";
 
   private final TokenCore tokens;
+  private final ClientAddresses addresses;
 
-  public AuthInterceptor(TokenCore tokens) {
+  AuthInterceptor(TokenCore tokens, ClientAddresses addresses) {
     this.tokens = tokens;
+    this.addresses = addresses;
   }
 
   /** The authenticated caller of the current call. */
@@ -49,7 +54,9 @@ public final class AuthInterceptor implements ServerInterceptor {
     }
     Principal principal;
     try {
-      principal = tokens.authenticate(credential(headers));
+      String clientAddress = addresses.of(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR),
+          headers.getAll(ClientAddresses.FORWARDED_FOR));
+      principal = tokens.authenticate(credential(headers), clientAddress);
     } catch (RuntimeException e) {
       ErrorMapper.close(call, e);
       return new ServerCall.Listener<>() {};

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /** The directory every token refers to: tenants, users, records, accounts, modules. */
@@ -47,12 +48,16 @@ public final class Directory {
       boolean enabledByDefault, boolean paid, List<String> types, boolean obsolete, boolean eligibleMulti,
       boolean eligibleSingle) {}
 
+  private final Database database;
   private final DirectoryRepository repository;
+  private final Audit audit;
   private final Secrets secrets;
   private final Clock clock;
 
-  public Directory(Database database, Secrets secrets, Clock clock) {
+  public Directory(Database database, Audit audit, Secrets secrets, Clock clock) {
+    this.database = database;
     this.repository = database.jdbi().onDemand(DirectoryRepository.class);
+    this.audit = audit;
     this.secrets = secrets;
     this.clock = clock;
   }
@@ -75,7 +80,9 @@ public final class Directory {
     violations.throwIfAny();
     caller.requireAll(granted);
     UserRow user = newUser(caller.tenantId(), profile, granted, now());
-    insertUnique(() -> repository.insertUser(user), "user", "user.email", user.email());
+    insertUnique(rows -> rows.insertUser(user),
+        AuditEvent.by(caller, AuditAction.USER_CREATE, AuditEvent.USER, user.id()).withDetails(scopesDetail(granted)),
+        "user", "user.email", user.email());
     return user;
   }
 
@@ -86,7 +93,9 @@ public final class Directory {
     violations.text("record.title", title, 0, 200);
     violations.throwIfAny();
     RecordRow record = new RecordRow(caller.tenantId(), orGenerated(id, "rec_"), title == null ? "" : title, now());
-    insertUnique(() -> repository.insertRecord(record), "record", "record.id", record.id());
+    insertUnique(rows -> rows.insertRecord(record),
+        AuditEvent.by(caller, AuditAction.RECORD_CREATE, AuditEvent.RECORD, record.id()), "record", "record.id",
+        record.id());
     return record;
   }
 
@@ -100,7 +109,9 @@ public final class Directory {
     violations.throwIfAny();
     AccountRow account = new AccountRow(caller.tenantId(), orGenerated(id, "acc_"), name, icon == null ? "" : icon,
         type == null || type.isEmpty() ? "standard" : type, "active", now());
-    insertUnique(() -> repository.insertAccount(account), "account", "account.id", account.id());
+    insertUnique(rows -> rows.insertAccount(account),
+        AuditEvent.by(caller, AuditAction.ACCOUNT_CREATE, AuditEvent.ACCOUNT, account.id()), "account", "account.id",
+        account.id());
     return account;
   }
 
@@ -137,7 +148,8 @@ public final class Directory {
         filters.add(new ModuleFilterRow(caller.tenantId(), id, key, i, values.get(i)));
       }
     });
-    insertUnique(() -> repository.insertModule(row, filters), "module", "module.id", id);
+    insertUnique(rows -> rows.insertModule(row, filters),
+        AuditEvent.by(caller, AuditAction.MODULE_CREATE, AuditEvent.MODULE, id), "module", "module.id", id);
     return new Module(row, new LinkedHashMap<>(spec.filters()));
   }
 
@@ -198,13 +210,25 @@ public final class Directory {
     }
   }
 
-  /** Runs {@code insert}; a unique-key clash becomes ALREADY_EXISTS naming {@code field}. */
-  private static void insertUnique(Runnable insert, String type, String field, String value) {
+  /**
+   * Runs {@code insert} and records {@code event} in one transaction; a unique-key clash
+   * becomes ALREADY_EXISTS naming {@code field} (and records nothing).
+   */
+  private void insertUnique(Consumer<DirectoryRepository> insert, AuditEvent event, String type, String field,
+      String value) {
     try {
-      insert.run();
+      database.jdbi().useTransaction(handle -> {
+        insert.accept(handle.attach(DirectoryRepository.class));
+        audit.record(handle, event);
+      });
     } catch (RuntimeException e) {
       throw Database.isUniqueViolation(e) ? Failure.alreadyExists(type, field, value) : e;
     }
+  }
+
+  /** A user's granted scopes as audit details: a privilege grant is worth seeing in the log. */
+  static String scopesDetail(Set<String> scopes) {
+    return "scopes=" + Scopes.join(scopes);
   }
 
   private String orGenerated(String id, String prefix) {

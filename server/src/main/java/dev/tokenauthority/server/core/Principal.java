@@ -4,10 +4,15 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Who is calling: resolved from the credential by the auth interceptor and handed to the
- * core with every call. It never holds the secret.
+ * Who is calling, and from where: resolved from the credential by the auth interceptor and
+ * handed to the core with every call. It never holds the secret.
+ *
+ * @param clientAddress where the call came from, for the audit log: an IP literal (the
+ *     transport peer, or the client a trusted proxy names in {@code x-forwarded-for}) or
+ *     {@code in-process}; the API layer decides it (see api/ClientAddresses)
  */
-public record Principal(String tenantId, String userId, String userEmail, String tokenId, Set<String> scopes) {
+public record Principal(String tenantId, String userId, String userEmail, String tokenId, Set<String> scopes,
+    String clientAddress) {
 
   public Principal {
     scopes = Set.copyOf(scopes);

@@ -16,6 +16,7 @@ public final class Scopes {
   public static final String FAULTS_READ = "faults:read";
   public static final String DIRECTORY_READ = "directory:read";
   public static final String DIRECTORY_WRITE = "directory:write";
+  public static final String AUDIT_READ = "audit:read";
   public static final String TENANTS_WRITE = "tenants:write";
   /** List the JWT signing keys and their states. */
   public static final String KEYS_READ = "keys:read";
@@ -24,7 +25,7 @@ public final class Scopes {
 
   /** Every scope, in catalog order. */
   public static final List<String> CATALOG = List.of(TOKENS_READ, TOKENS_WRITE, TOKENS_REVOKE, TOKENS_INTROSPECT,
-      RECORDS_UPDATE, FAULTS_READ, DIRECTORY_READ, DIRECTORY_WRITE, TENANTS_WRITE, KEYS_READ, KEYS_WRITE);
+      RECORDS_UPDATE, FAULTS_READ, DIRECTORY_READ, DIRECTORY_WRITE, AUDIT_READ, TENANTS_WRITE, KEYS_READ, KEYS_WRITE);
 
   /**
    * What only the bootstrap admin holds: scopes over the whole authority rather than one

@@ -28,13 +28,16 @@ public final class Tenants {
   private final Database database;
   private final Directory directory;
   private final TokenCore tokens;
+  private final Audit audit;
   private final Secrets secrets;
   private final Clock clock;
 
-  public Tenants(Database database, Directory directory, TokenCore tokens, Secrets secrets, Clock clock) {
+  public Tenants(Database database, Directory directory, TokenCore tokens, Audit audit, Secrets secrets,
+      Clock clock) {
     this.database = database;
     this.directory = directory;
     this.tokens = tokens;
+    this.audit = audit;
     this.secrets = secrets;
     this.clock = clock;
   }
@@ -46,7 +49,7 @@ public final class Tenants {
     violations.text("tenant.name", name, 1, 100);
     Directory.checkEmail("admin_email", adminEmail, violations);
     violations.throwIfAny();
-    return insert(name, adminEmail, Scopes.TENANT_ADMIN, caller.tokenId(), "tenant-admin", false);
+    return insert(name, adminEmail, Scopes.TENANT_ADMIN, caller, "tenant-admin", false);
   }
 
   /**
@@ -85,13 +88,23 @@ public final class Tenants {
     }
   }
 
-  private TenantCreated insert(String name, String adminEmail, Set<String> adminScopes, String createdByTokenId,
+  /**
+   * Inserts the tenant, its admin and admin token, and their audit events, in one transaction.
+   * {@code caller} is null on bootstrap, when the server itself acts.
+   */
+  private TenantCreated insert(String name, String adminEmail, Set<String> adminScopes, Principal caller,
       String tokenName, boolean bootstrap) {
     Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
     TenantRow tenant = new TenantRow(secrets.newId("ten_", 24), name, now);
     UserRow admin = directory.newUser(tenant.id(), Directory.UserProfile.ofEmail(adminEmail), adminScopes, now);
-    TokenCore.Issued token = tokens.prepareWorkspaceToken(tenant.id(), admin.id(), admin.email(), createdByTokenId,
-        tokenName, adminScopes, null, now);
+    TokenCore.Issued token = tokens.prepareWorkspaceToken(tenant.id(), admin.id(), admin.email(),
+        caller == null ? null : caller.tokenId(), tokenName, adminScopes, null, now);
+    List<AuditEvent> events = List.of(
+        event(caller, tenant.id(), AuditAction.TENANT_CREATE, AuditEvent.TENANT, tenant.id()),
+        event(caller, tenant.id(), AuditAction.USER_CREATE, AuditEvent.USER, admin.id())
+            .withDetails(Directory.scopesDetail(adminScopes)),
+        event(caller, tenant.id(), AuditAction.TOKEN_MINT, AuditEvent.TOKEN, token.row().id())
+            .withDetails("kind=" + TokenKind.WORKSPACE.name()));
     database.jdbi().useTransaction(handle -> {
       DirectoryRepository repository = handle.attach(DirectoryRepository.class);
       repository.insertTenant(tenant);
@@ -100,7 +113,15 @@ public final class Tenants {
       if (bootstrap) {
         repository.markBootstrapped(tenant.id(), now);
       }
+      events.forEach(event -> audit.record(handle, event));
     });
     return new TenantCreated(tenant, admin, token);
+  }
+
+  /** An event in the new tenant, by {@code caller} or, on bootstrap (null), by the server. */
+  private static AuditEvent event(Principal caller, String tenantId, AuditAction action, String targetType,
+      String targetId) {
+    return caller == null ? AuditEvent.bySystem(tenantId, action, targetType, targetId)
+        : AuditEvent.by(caller, action, targetType, targetId).inTenant(tenantId);
   }
 }

@@ -58,17 +58,19 @@ public final class TokenCore {
   private final Database database;
   private final TokenRepository repository;
   private final Directory directory;
+  private final Audit audit;
   private final Secrets secrets;
   private final SigningKeys keys;
   private final Clock clock;
   private final String issuer;
   private final String publicUrl;
 
-  public TokenCore(Database database, Directory directory, Secrets secrets, SigningKeys keys, Clock clock,
-      String issuer, String publicUrl) {
+  public TokenCore(Database database, Directory directory, Audit audit, Secrets secrets, SigningKeys keys,
+      Clock clock, String issuer, String publicUrl) {
     this.database = database;
     this.repository = database.jdbi().onDemand(TokenRepository.class);
     this.directory = directory;
+    this.audit = audit;
     this.secrets = secrets;
     this.keys = keys;
     this.clock = clock;
@@ -77,36 +79,49 @@ public final class TokenCore {
   }
 
   /**
-   * Resolves a presented secret to its principal, or throws UNAUTHENTICATED. Malformed
-   * secrets (wrong prefix, length or checksum) are refused before any lookup.
+   * Resolves a presented secret, sent from {@code clientAddress}, to its principal, or throws
+   * UNAUTHENTICATED. Malformed secrets (wrong prefix, length or checksum) are refused before
+   * any lookup. Every refusal is audited (never with the secret).
    */
-  public Principal authenticate(String secret) {
+  public Principal authenticate(String secret, String clientAddress) {
     if (secret == null || secret.isEmpty()) {
-      throw Failure.unauthenticated(Failure.Reason.CREDENTIAL_MISSING,
-          "A credential is required: send 'authorization: Bearer <token>' or 'x-api-key: <token>'.");
+      throw refused(Failure.unauthenticated(Failure.Reason.CREDENTIAL_MISSING,
+          "A credential is required: send 'authorization: Bearer <token>' or 'x-api-key: <token>'."),
+          null, clientAddress);
     }
     if (Secrets.kindOf(secret) == null) {
-      throw Failure.unauthenticated(Failure.Reason.CREDENTIAL_INVALID, secret.startsWith("eyJ")
+      throw refused(Failure.unauthenticated(Failure.Reason.CREDENTIAL_INVALID, secret.startsWith("eyJ")
           ? "Record and fault JWTs grant access to one resource; they cannot authenticate to Token Authority."
-          : "The credential is not a token issued by Token Authority.");
+          : "The credential is not a token issued by Token Authority."), null, clientAddress);
     }
     String hash = Secrets.hash(secret);
     TokenRow token = repository.findBySecretHash(hash)
         .filter(row -> Secrets.sameHash(row.secretHash(), hash))
-        .orElseThrow(() -> Failure.unauthenticated(Failure.Reason.CREDENTIAL_INVALID,
-            "The credential is not a token issued by Token Authority."));
+        .orElseThrow(() -> refused(Failure.unauthenticated(Failure.Reason.CREDENTIAL_INVALID,
+            "The credential is not a token issued by Token Authority."), null, clientAddress));
     if (token.revokedAt() != null) {
-      throw Failure.unauthenticated(Failure.Reason.CREDENTIAL_REVOKED, "The credential has been revoked.");
+      throw refused(Failure.unauthenticated(Failure.Reason.CREDENTIAL_REVOKED, "The credential has been revoked."),
+          token, clientAddress);
     }
     if (token.expiresAt() != null && !clock.instant().isBefore(token.expiresAt())) {
-      throw Failure.unauthenticated(Failure.Reason.CREDENTIAL_EXPIRED, "The credential expired at " + token.expiresAt() + ".");
+      throw refused(Failure.unauthenticated(Failure.Reason.CREDENTIAL_EXPIRED,
+          "The credential expired at " + token.expiresAt() + "."), token, clientAddress);
     }
     UserRow user = directory.requireUser(token.tenantId(), token.userId());
     if (!user.active()) {
-      throw Failure.unauthenticated(Failure.Reason.CREDENTIAL_INVALID, "The credential's user is deactivated.");
+      throw refused(Failure.unauthenticated(Failure.Reason.CREDENTIAL_INVALID, "The credential's user is deactivated."),
+          token, clientAddress);
     }
     recordUse(token);
-    return new Principal(token.tenantId(), user.id(), user.email(), token.id(), Scopes.parse(token.scopes()));
+    return new Principal(token.tenantId(), user.id(), user.email(), token.id(), Scopes.parse(token.scopes()),
+        clientAddress);
+  }
+
+  /** Audits a refused credential ({@code token}: the known token it belongs to, or null) and returns the failure. */
+  private Failure refused(Failure failure, TokenRow token, String clientAddress) {
+    audit.authenticationFailed(failure, token == null ? null : token.tenantId(), token == null ? null : token.id(),
+        clientAddress);
+    return failure;
   }
 
   /**
@@ -133,7 +148,7 @@ public final class TokenCore {
     caller.requireAll(granted);
     Issued token = prepareWorkspaceToken(caller.tenantId(), caller.userId(), caller.userEmail(), caller.tokenId(),
         name, granted, expiresAt, now);
-    insert(token.row(), List.of());
+    insert(token.row(), List.of(), AuditEvent.minted(caller, TokenKind.WORKSPACE, token.row().id()));
     return token;
   }
 
@@ -172,7 +187,7 @@ public final class TokenCore {
         caller.userId(), caller.tokenId(), name, null, Secrets.hash(secret), null, Scopes.join(sorted(scopes)), null,
         null, null, UUID.randomUUID().toString(), null, 1, now, now, expiresAt, null, null, caller.userId(),
         caller.tokenId());
-    insert(row, List.of());
+    insert(row, List.of(), AuditEvent.minted(caller, TokenKind.ACCESS, row.id()));
     return new IssuedAccessToken(new Issued(row, secret, caller.userEmail()), user);
   }
 
@@ -208,7 +223,7 @@ public final class TokenCore {
         caller.tokenId(), name == null || name.isEmpty() ? id : name, null, Secrets.hash(secret), null, "",
         account.id(), description, icon, UUID.randomUUID().toString(), null, 1, now, now, null, null, null,
         caller.userId(), caller.tokenId());
-    insert(row, moduleIds);
+    insert(row, moduleIds, AuditEvent.minted(caller, TokenKind.ACCOUNT_API, row.id()));
     return new IssuedApiToken(new Issued(row, secret, caller.userEmail()), account, modules);
   }
 
@@ -267,6 +282,7 @@ public final class TokenCore {
         caller.tokenId());
     database.jdbi().useTransaction(handle -> {
       insert(handle, row, List.of());
+      audit.record(handle, AuditEvent.minted(caller, kind, row.id()));
       if (code != null) {
         ShareLinks.attach(handle, id, code, signed.jwt()); // sealed under the code, for the link to resolve
       }
@@ -274,8 +290,12 @@ public final class TokenCore {
     return new IssuedJwt(row, signed.jwt(), code == null ? null : publicUrl + "/s/" + code);
   }
 
-  private void insert(TokenRow row, List<String> moduleIds) {
-    database.jdbi().useHandle(handle -> insert(handle, row, moduleIds));
+  /** Inserts a minted token and its audit event in one transaction: neither commits without the other. */
+  private void insert(TokenRow row, List<String> moduleIds, AuditEvent minted) {
+    database.jdbi().useTransaction(handle -> {
+      insert(handle, row, moduleIds);
+      audit.record(handle, minted);
+    });
   }
 
   /** Inserts a token within {@code handle}'s transaction; a taken unique name is ALREADY_EXISTS. */

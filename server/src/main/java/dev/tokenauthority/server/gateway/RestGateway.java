@@ -64,6 +64,14 @@ public final class RestGateway implements AutoCloseable {
       Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER),
       Metadata.Key.of("x-api-key", Metadata.ASCII_STRING_MARSHALLER));
 
+  /**
+   * The client's address, passed on as Envoy does with {@code use_remote_address}: appended to
+   * whatever {@code x-forwarded-for} the request carried, so the server (which trusts this
+   * in-process hop) finds the real peer as the last entry and cannot be fooled by the rest.
+   */
+  private static final Metadata.Key<String> FORWARDED_FOR =
+      Metadata.Key.of("x-forwarded-for", Metadata.ASCII_STRING_MARSHALLER);
+
   /** Response metadata passed on as HTTP headers (what a service may set through RestResponse). */
   private static final List<Metadata.Key<String>> PASSED_THROUGH = List.of(
       Metadata.Key.of("location", Metadata.ASCII_STRING_MARSHALLER),
@@ -174,6 +182,7 @@ public final class RestGateway implements AutoCloseable {
         headers.put(key, value);
       }
     }
+    headers.put(FORWARDED_FOR, forwardedFor(exchange));
     AtomicReference<Metadata> responseHeaders = new AtomicReference<>();
     AtomicReference<Metadata> trailers = new AtomicReference<>();
     Channel call = ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(headers),
@@ -204,6 +213,17 @@ public final class RestGateway implements AutoCloseable {
     String nulls = edge.get(RestEdgeHeaders.JSON_NULLS_KEY);
     send(exchange, declared == null ? 200 : Integer.parseInt(declared),
         JsonNulls.apply(transcoder.response(route, response), route.responseBody().isEmpty() ? nulls : null));
+  }
+
+  /** Every incoming {@code x-forwarded-for} value, in order, then the HTTP client's own address. */
+  private static String forwardedFor(HttpExchange exchange) {
+    List<String> hops = new ArrayList<>();
+    List<String> incoming = exchange.getRequestHeaders().get(FORWARDED_FOR.name());
+    if (incoming != null) {
+      incoming.stream().filter(value -> !value.isBlank()).forEach(hops::add);
+    }
+    hops.add(exchange.getRemoteAddress().getAddress().getHostAddress());
+    return String.join(", ", hops);
   }
 
   /** Envoy's status for {@code code}, unless the service chose another error status (as rest_edge.lua decides). */

@@ -5,15 +5,19 @@ import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.DynamicMessage;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
+import com.google.protobuf.Timestamp;
 import com.google.protobuf.TypeRegistry;
 import com.google.protobuf.util.JsonFormat;
+import com.google.protobuf.util.Timestamps;
 import dev.tokenauthority.server.gateway.HttpRoutes.Route;
+import java.text.ParseException;
 import java.util.List;
 import java.util.Map;
 
 /**
  * JSON ⇄ protobuf the way Envoy's grpc_json_transcoder is configured in envoy/envoy.yaml:
- * path variables and query parameters bind request fields, {@code body} names the field
+ * path variables and query parameters bind request fields (scalars, and RFC 3339 text for a
+ * {@code google.protobuf.Timestamp}), {@code body} names the field
  * the JSON body fills ({@code *} for the whole request), {@code response_body} the field
  * that is answered; names are the {@code json_name}s (the seeds'), fields without presence
  * are always printed, unknown JSON fields and unknown query parameters are rejected.
@@ -97,6 +101,13 @@ final class Transcoder {
       target = target.getFieldBuilder(field);
     }
     FieldDescriptor field = lookup(target.getDescriptorForType(), parts[parts.length - 1]);
+    if (field != null && !field.isRepeated() && isTimestamp(field)) {
+      if (values.size() > 1) {
+        throw new BadRequest("The " + what + " '" + path + "' takes one value");
+      }
+      target.setField(field, timestamp(field, values.get(0), path, what));
+      return;
+    }
     if (field == null || field.getJavaType() == FieldDescriptor.JavaType.MESSAGE) {
       throw new BadRequest("Unknown " + what + " '" + path + "'");
     }
@@ -110,6 +121,31 @@ final class Transcoder {
       } else {
         target.setField(field, value);
       }
+    }
+  }
+
+  private static boolean isTimestamp(FieldDescriptor field) {
+    return field.getJavaType() == FieldDescriptor.JavaType.MESSAGE
+        && field.getMessageType().getFullName().equals(Timestamp.getDescriptor().getFullName());
+  }
+
+  /**
+   * An RFC 3339 time, as Envoy's transcoder reads a Timestamp from a path or query parameter,
+   * as a message of {@code field}'s own type (the descriptor set's Timestamp, not the compiled one).
+   */
+  private static DynamicMessage timestamp(FieldDescriptor field, String text, String path, String what)
+      throws BadRequest {
+    Timestamp time;
+    try {
+      time = Timestamps.parse(text);
+    } catch (ParseException e) {
+      throw new BadRequest("The " + what + " '" + path + "' has an invalid value '" + text
+          + "': it must be an RFC 3339 time such as 2026-01-15T09:00:00Z");
+    }
+    try {
+      return DynamicMessage.parseFrom(field.getMessageType(), time.toByteString());
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("a Timestamp's bytes always parse as a Timestamp", e);
     }
   }
 

@@ -110,4 +110,22 @@ public final class Rows {
 
   /** One module a token grants. */
   public record TokenModuleRow(String tokenId, String moduleId) {}
+
+  /**
+   * One audit event: {@code outcome} is {@code success} or {@code failure} (with the
+   * failure's reason); never a secret, hash or JWT, only IDs.
+   */
+  public record AuditRow(
+      String id,
+      Instant occurredAt,
+      String tenantId,
+      String actorUserId,
+      String actorTokenId,
+      String action,
+      String targetType,
+      String targetId,
+      String outcome,
+      String reason,
+      String clientAddress,
+      String details) {}
 }

@@ -40,7 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
 class AccessTokenServiceTest {
   /** Every scope but tenants:write: what a tenant admin holds. */
   static final List<String> TENANT_ADMIN_SCOPES = List.of("tokens:read", "tokens:write", "tokens:revoke",
-      "records:update", "faults:read", "directory:read", "directory:write");
+      "records:update", "faults:read", "directory:read", "directory:write", "audit:read");
 
   @TempDir Path dataDir;
   InProcessAuthority authority;

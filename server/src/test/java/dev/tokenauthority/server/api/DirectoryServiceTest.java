@@ -41,8 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The directory administration RPCs: tenants, users, records, accounts, modules. */
 class DirectoryServiceTest {
-  static final List<String> TENANT_ADMIN_SCOPES = List.of("tokens:read", "tokens:write", "tokens:revoke", "tokens:introspect",
-      "records:update", "faults:read", "directory:read", "directory:write");
+  static final List<String> TENANT_ADMIN_SCOPES = List.of("tokens:read", "tokens:write", "tokens:revoke",
+      "tokens:introspect", "records:update", "faults:read", "directory:read", "directory:write", "audit:read");
 
   @TempDir Path dataDir;
   InProcessAuthority authority;

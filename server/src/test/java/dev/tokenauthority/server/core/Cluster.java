@@ -26,6 +26,7 @@ final class Cluster implements AutoCloseable {
   final Database database;
   final Secrets secrets = new Secrets();
   private final MasterKey masterKey;
+  private final Audit audit;
   private final Path dataDir;
   private Principal admin;
 
@@ -36,6 +37,7 @@ final class Cluster implements AutoCloseable {
     this.dataDir = dataDir;
     this.clock = new MutableClock(start);
     this.database = Database.open(ServerConfig.defaults(dataDir).effectiveDbUrl(), null, null, 10);
+    this.audit = new Audit(database, secrets, clock, ServerConfig.DEFAULT_AUDIT_AUTH_FAILURES_PER_SECOND);
     try {
       this.masterKey = MasterKey.load(null, dataDir);
     } catch (IOException e) {
@@ -47,8 +49,8 @@ final class Cluster implements AutoCloseable {
   Node node() {
     SigningKeys keys = new SigningKeys(database, masterKey, clock, () -> secrets.newId("key_", 24));
     keys.start();
-    Directory directory = new Directory(database, secrets, clock);
-    TokenCore tokens = new TokenCore(database, directory, secrets, keys, clock, ISSUER, "https://share.example");
+    Directory directory = new Directory(database, audit, secrets, clock);
+    TokenCore tokens = new TokenCore(database, directory, audit, secrets, keys, clock, ISSUER, "https://share.example");
     return new Node(keys, tokens, new JwtVerifier(keys, ISSUER, clock));
   }
 
@@ -56,9 +58,9 @@ final class Cluster implements AutoCloseable {
   Principal admin(Node node) {
     if (admin == null) {
       try {
-        Path file = new Tenants(database, new Directory(database, secrets, clock), node.tokens(), secrets, clock)
-            .bootstrapIfEmpty("admin@localhost", dataDir);
-        admin = node.tokens().authenticate(Files.readString(file, StandardCharsets.US_ASCII).trim());
+        Path file = new Tenants(database, new Directory(database, audit, secrets, clock), node.tokens(), audit, secrets,
+            clock).bootstrapIfEmpty("admin@localhost", dataDir);
+        admin = node.tokens().authenticate(Files.readString(file, StandardCharsets.US_ASCII).trim(), "in-process");
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }

@@ -105,8 +105,8 @@ class SigningKeysTest {
 
   @Test
   void rotatingAndListingNeedTheirScopes() {
-    Principal reader = new Principal("t", "u", "e", "tok", Set.of(Scopes.KEYS_READ));
-    Principal writer = new Principal("t", "u", "e", "tok", Set.of(Scopes.KEYS_WRITE));
+    Principal reader = new Principal("t", "u", "e", "tok", Set.of(Scopes.KEYS_READ), "in-process");
+    Principal writer = new Principal("t", "u", "e", "tok", Set.of(Scopes.KEYS_WRITE), "in-process");
     assertThatThrownBy(() -> a.keys().rotate(reader)).isInstanceOfSatisfying(Failure.class,
         f -> assertThat(f.metadata()).containsEntry("scope", "keys:write"));
     assertThatThrownBy(() -> a.keys().list(writer)).isInstanceOfSatisfying(Failure.class,

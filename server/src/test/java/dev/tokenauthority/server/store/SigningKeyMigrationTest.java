@@ -48,10 +48,13 @@ class SigningKeyMigrationTest {
       assertThat(one(c, "SELECT private_key_sealed FROM signing_keys WHERE kid = 'key_old'")).isNull();
       assertThat(one(c, "SELECT retired_at FROM signing_keys WHERE kid = 'key_old'")).isNotNull();
 
-      assertThat(one(c, "SELECT scopes FROM users WHERE id = 'usr_admin'")).isEqualTo(ADMIN_SCOPES + " keys:read keys:write");
-      assertThat(one(c, "SELECT scopes FROM tokens WHERE id = 'tok_boot'")).isEqualTo(ADMIN_SCOPES + " keys:read keys:write");
-      assertThat(one(c, "SELECT scopes FROM users WHERE id = 'usr_other'")).isEqualTo(ADMIN_SCOPES);
-      assertThat(one(c, "SELECT scopes FROM tokens WHERE id = 'tok_made'")).isEqualTo(ADMIN_SCOPES);
+      // V3 grants keys:* to the bootstrap admin; V4 then grants audit:read to every tenant admin
+      assertThat(one(c, "SELECT scopes FROM users WHERE id = 'usr_admin'"))
+          .isEqualTo(ADMIN_SCOPES + " keys:read keys:write audit:read");
+      assertThat(one(c, "SELECT scopes FROM tokens WHERE id = 'tok_boot'"))
+          .isEqualTo(ADMIN_SCOPES + " keys:read keys:write audit:read");
+      assertThat(one(c, "SELECT scopes FROM users WHERE id = 'usr_other'")).isEqualTo(ADMIN_SCOPES + " audit:read");
+      assertThat(one(c, "SELECT scopes FROM tokens WHERE id = 'tok_made'")).isEqualTo(ADMIN_SCOPES + " audit:read");
 
       assertThat(one(c, "SELECT COUNT(*) FROM INFORMATION_SCHEMA.INDEXES WHERE INDEX_NAME = 'TOKENS_BY_SIGNING_KEY'"))
           .isEqualTo("1");

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 
 /**
  * A real Token Authority (H2 file store in {@code dataDir}, real keys, real bootstrap)
@@ -22,19 +23,19 @@ import java.util.concurrent.TimeUnit;
 public final class InProcessAuthority implements AutoCloseable {
   private final Path dataDir;
   private final MutableClock clock;
-  private final ServerConfig config;
+  private final UnaryOperator<ServerConfig> configure;
   private TokenAuthorityServer server;
   private ManagedChannel channel;
 
-  private InProcessAuthority(Path dataDir, MutableClock clock, ServerConfig config) {
+  private InProcessAuthority(Path dataDir, MutableClock clock, UnaryOperator<ServerConfig> configure) {
     this.dataDir = dataDir;
     this.clock = clock;
-    this.config = config;
+    this.configure = configure;
   }
 
   /** Starts a server on {@code dataDir} (bootstrapping it if empty) with a clock at the current time. */
   public static InProcessAuthority start(Path dataDir) {
-    return start(ServerConfig.defaults(dataDir).withHttpPort(0));
+    return start(dataDir, UnaryOperator.identity());
   }
 
   /**
@@ -42,7 +43,15 @@ public final class InProcessAuthority implements AutoCloseable {
    * the current time; with an HTTP port set, the REST gateway answers on {@link #httpPort()}.
    */
   public static InProcessAuthority start(ServerConfig config) {
-    InProcessAuthority authority = new InProcessAuthority(config.dataDir(), new MutableClock(Instant.now()), config);
+    InProcessAuthority authority = new InProcessAuthority(config.dataDir(), new MutableClock(Instant.now()),
+        defaults -> config);
+    authority.boot();
+    return authority;
+  }
+
+  /** Likewise, with the default configuration changed by {@code configure} (on every start). */
+  public static InProcessAuthority start(Path dataDir, UnaryOperator<ServerConfig> configure) {
+    InProcessAuthority authority = new InProcessAuthority(dataDir, new MutableClock(Instant.now()), configure);
     authority.boot();
     return authority;
   }
@@ -50,7 +59,7 @@ public final class InProcessAuthority implements AutoCloseable {
   private void boot() {
     try {
       String name = InProcessServerBuilder.generateName();
-      server = new TokenAuthorityServer(config, clock)
+      server = new TokenAuthorityServer(configure.apply(ServerConfig.defaults(dataDir).withHttpPort(0)), clock)
           .start(InProcessServerBuilder.forName(name).directExecutor());
       channel = InProcessChannelBuilder.forName(name).directExecutor().build();
     } catch (IOException e) {
