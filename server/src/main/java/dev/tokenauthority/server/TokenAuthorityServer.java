@@ -66,18 +66,18 @@ public final class TokenAuthorityServer implements AutoCloseable {
     this.database = Database.open(config.effectiveDbUrl(), config.dbUser(), config.dbPassword(), config.dbPoolSize());
     try {
       Secrets secrets = new Secrets();
+      this.audit = new Audit(database, secrets, clock, config.auditAuthFailuresPerSecond());
       this.keys = new SigningKeys(database, MasterKey.load(config.masterKey(), config.dataDir()), clock,
-          () -> secrets.newId("key_", 24));
+          () -> secrets.newId("key_", 24), audit);
       keys.start();
       keys.rotateIfDue(config.keyRotationInterval());
-      this.audit = new Audit(database, secrets, clock, config.auditAuthFailuresPerSecond());
       Directory directory = new Directory(database, audit, secrets, clock);
       TokenCore tokens = new TokenCore(database, directory, audit, secrets, keys, clock, config.issuer(),
           config.publicUrl());
       Tenants tenants = new Tenants(database, directory, tokens, audit, secrets, clock);
       this.bootstrapFile = tenants.bootstrapIfEmpty(config.adminEmail(), config.dataDir());
-      TokenLifecycle lifecycle = new TokenLifecycle(database, directory, clock);
-      this.services = ApiServices.create(tokens, lifecycle, new AccessTokens(database, directory, lifecycle, clock),
+      TokenLifecycle lifecycle = new TokenLifecycle(database, directory, audit, clock);
+      this.services = ApiServices.create(tokens, lifecycle, new AccessTokens(database, directory, lifecycle, audit, clock),
           new AccountApiTokens(database, directory, lifecycle), directory, tenants, keys,
           new ShareLinks(database, clock, config.shareLinkTarget()), audit, config.trustedProxies());
     } catch (IOException | RuntimeException e) {

@@ -38,9 +38,9 @@ final class CoreFixture implements AutoCloseable {
     database = Database.open(config.effectiveDbUrl(), null, null, config.dbPoolSize());
     Clock clock = Clock.systemUTC();
     secrets = new Secrets();
-    keys = new SigningKeys(database, MasterKey.load(null, dataDir), clock, () -> secrets.newId("key_", 24));
-    keys.start();
     Audit audit = new Audit(database, secrets, clock, config.auditAuthFailuresPerSecond());
+    keys = new SigningKeys(database, MasterKey.load(null, dataDir), clock, () -> secrets.newId("key_", 24), audit);
+    keys.start();
     Directory directory = new Directory(database, audit, secrets, clock);
     tokens = new TokenCore(database, directory, audit, secrets, keys, clock, config.issuer(), config.publicUrl());
     Path bootstrapFile = new Tenants(database, directory, tokens, audit, secrets, clock)

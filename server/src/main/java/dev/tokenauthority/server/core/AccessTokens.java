@@ -22,12 +22,16 @@ import java.util.Objects;
 public final class AccessTokens {
   private static final String TYPE = "access token";
 
+  private final Database database;
+  private final Audit audit;
   private final TokenRepository repository;
   private final Directory directory;
   private final TokenLifecycle lifecycle;
   private final Clock clock;
 
-  public AccessTokens(Database database, Directory directory, TokenLifecycle lifecycle, Clock clock) {
+  public AccessTokens(Database database, Directory directory, TokenLifecycle lifecycle, Audit audit, Clock clock) {
+    this.database = database;
+    this.audit = audit;
     this.repository = database.jdbi().onDemand(TokenRepository.class);
     this.directory = directory;
     this.lifecycle = lifecycle;
@@ -96,8 +100,15 @@ public final class AccessTokens {
     if (name.equals(row.name()) && Objects.equals(expiry, row.expiresAt())) {
       return view(row, status, new HashMap<>());
     }
-    if (repository.update(caller.tenantId(), TokenKind.ACCESS.name(), row.id(), changeSequence, name, expiry, now,
-        caller.userId(), caller.tokenId()) == 0) {
+    boolean applied = database.jdbi().inTransaction(handle -> {
+      if (handle.attach(TokenRepository.class).update(caller.tenantId(), TokenKind.ACCESS.name(), row.id(),
+          changeSequence, name, expiry, now, caller.userId(), caller.tokenId()) == 0) {
+        return false;
+      }
+      audit.record(handle, AuditEvent.by(caller, AuditAction.TOKEN_UPDATE, AuditEvent.TOKEN, row.id()));
+      return true;
+    });
+    if (!applied) {
       TokenRow changed = find(caller, id); // a revocation, the expiry or another update came first
       String statusNow = lifecycle.status(changed);
       if (!statusNow.equals("active")) {

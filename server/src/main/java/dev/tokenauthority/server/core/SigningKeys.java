@@ -107,6 +107,7 @@ public final class SigningKeys {
   private record View(Signer signer, Map<String, PublishedKey> keys, Instant loadedAt) {}
 
   private final Database database;
+  private final Audit audit;
   private final SigningKeyRepository repository;
   private final MasterKey masterKey;
   private final Clock clock;
@@ -115,8 +116,9 @@ public final class SigningKeys {
   /** When the view was last (re)loaded or tried to be; guarded by this. */
   private Instant lastLoadAttempt = Instant.MIN;
 
-  public SigningKeys(Database database, MasterKey masterKey, Clock clock, Supplier<String> kidSource) {
+  public SigningKeys(Database database, MasterKey masterKey, Clock clock, Supplier<String> kidSource, Audit audit) {
     this.database = database;
+    this.audit = audit;
     this.repository = database.jdbi().onDemand(SigningKeyRepository.class);
     this.masterKey = masterKey;
     this.clock = clock;
@@ -182,6 +184,8 @@ public final class SigningKeys {
       Optional<Rotation> rotation = tryRotate(null);
       if (rotation.isPresent()) {
         refresh();
+        audit.record(AuditEvent.by(caller, AuditAction.SIGNING_KEY_ROTATE, AuditEvent.SIGNING_KEY, rotation.get().kid())
+            .withDetails("previous=" + rotation.get().previousKid()));
         LOG.info("Signing key " + rotation.get().kid() + " replaces " + rotation.get().previousKid()
             + " (rotated by user " + caller.userId() + ")");
         return rotation.get();
@@ -201,8 +205,12 @@ public final class SigningKeys {
     }
     Optional<Rotation> rotation = tryRotate(interval);
     refresh();
-    rotation.ifPresent(r -> LOG.info("Signing key " + r.kid() + " replaces " + r.previousKid()
-        + " (scheduled: the key was " + interval + " old)"));
+    rotation.ifPresent(r -> {
+      audit.record(AuditEvent.bySystem(null, AuditAction.SIGNING_KEY_ROTATE, AuditEvent.SIGNING_KEY, r.kid())
+          .withDetails("previous=" + r.previousKid() + " scheduled=" + interval));
+      LOG.info("Signing key " + r.kid() + " replaces " + r.previousKid() + " (scheduled: the key was " + interval
+          + " old)");
+    });
     return rotation.isPresent();
   }
 

@@ -30,11 +30,15 @@ public final class TokenLifecycle {
   /** The longest string introspection looks at; nothing this authority mints is longer. */
   private static final int TOKEN_MAX_LENGTH = 4096;
 
+  private final Database database;
+  private final Audit audit;
   private final TokenRepository repository;
   private final Directory directory;
   private final Clock clock;
 
-  public TokenLifecycle(Database database, Directory directory, Clock clock) {
+  public TokenLifecycle(Database database, Directory directory, Audit audit, Clock clock) {
+    this.database = database;
+    this.audit = audit;
     this.repository = database.jdbi().onDemand(TokenRepository.class);
     this.directory = directory;
     this.clock = clock;
@@ -94,7 +98,12 @@ public final class TokenLifecycle {
   public Token revoke(Principal caller, TokenKind kind, String id) {
     caller.require(Scopes.TOKENS_REVOKE);
     find(caller, kind, id);
-    repository.revoke(caller.tenantId(), kind.name(), id, now(), caller.userId(), caller.tokenId());
+    database.jdbi().useTransaction(handle -> {
+      if (handle.attach(TokenRepository.class).revoke(caller.tenantId(), kind.name(), id, now(), caller.userId(),
+          caller.tokenId()) > 0) {
+        audit.record(handle, AuditEvent.by(caller, AuditAction.TOKEN_REVOKE, AuditEvent.TOKEN, id));
+      }
+    });
     return view(find(caller, kind, id), new HashMap<>());
   }
 
@@ -137,8 +146,14 @@ public final class TokenLifecycle {
       throw Failure.invalid("created_by_user_id", "give exactly one of created_by_user_id and created_by_token_id");
     }
     Instant now = now();
-    return byUser ? repository.revokeCreatedByUser(caller.tenantId(), userId, now, caller.userId(), caller.tokenId())
-        : repository.revokeCreatedByToken(caller.tenantId(), tokenId, now, caller.userId(), caller.tokenId());
+    return database.jdbi().inTransaction(handle -> {
+      TokenRepository tokens = handle.attach(TokenRepository.class);
+      int revoked = byUser ? tokens.revokeCreatedByUser(caller.tenantId(), userId, now, caller.userId(), caller.tokenId())
+          : tokens.revokeCreatedByToken(caller.tenantId(), tokenId, now, caller.userId(), caller.tokenId());
+      audit.record(handle, AuditEvent.by(caller, AuditAction.TOKEN_REVOKE_BULK, byUser ? AuditEvent.USER : AuditEvent.TOKEN,
+          byUser ? userId : tokenId).withDetails("revoked=" + revoked));
+      return revoked;
+    });
   }
 
   /** What introspection says of a token; {@code token} is empty when it is not active. */

@@ -27,6 +27,7 @@ import dev.tokenauthority.v1.ListAuditEventsRequest;
 import dev.tokenauthority.v1.ListAuditEventsResponse;
 import dev.tokenauthority.v1.Module;
 import dev.tokenauthority.v1.Record;
+import dev.tokenauthority.v1.RevokeTokensCreatedByRequest;
 import dev.tokenauthority.v1.Tenant;
 import dev.tokenauthority.v1.User;
 import dev.tokenauthority.v1.WorkspaceTokenServiceGrpc;
@@ -154,6 +155,30 @@ class AuditLogTest {
     assertThat(bootstrap.getActorTokenId()).isEmpty();
     assertThat(bootstrap.getClientAddress()).isEmpty();
     assertThat(bootstrap.getDetails()).isEqualTo("kind=WORKSPACE");
+  }
+
+  @Test
+  void updatesRevocationsBulkRevocationsAndKeyRotationsAreRecordedOnceEach() throws Exception {
+    String workspace = mintWorkspace(admin);
+    admin.revokeWorkspaceToken(workspace);
+    admin.revokeWorkspaceToken(workspace); // idempotent: nothing changes, nothing is recorded
+    AccessToken access = admin.createAccessToken(AccessToken.newBuilder().setName("cli").build());
+    admin.updateAccessToken(access.getId(), access.toBuilder().clearToken().setName("renamed").build());
+    admin.revokeTokensCreatedBy(RevokeTokensCreatedByRequest.newBuilder().setCreatedByTokenId(adminTokenId()).build());
+    String kid = admin.rotateSigningKey().getKid();
+
+    List<AuditEvent> revokes = AuditPages.all(admin, "token.revoke");
+    assertThat(revokes).extracting(AuditEvent::getTargetId).containsExactly(workspace);
+    assertThat(revokes.get(0).getActorTokenId()).isEqualTo(adminTokenId());
+    assertThat(AuditPages.all(admin, "token.update")).extracting(AuditEvent::getTargetId).containsExactly(access.getId());
+    List<AuditEvent> bulk = AuditPages.all(admin, "token.revoke_bulk");
+    assertThat(bulk).hasSize(1);
+    assertThat(bulk.get(0).getTargetId()).isEqualTo(adminTokenId());
+    assertThat(bulk.get(0).getDetails()).isEqualTo("revoked=1"); // the access token; the workspace one was already revoked
+    List<AuditEvent> rotations = AuditPages.all(admin, "signing_key.rotate");
+    assertThat(rotations).extracting(AuditEvent::getTargetId).containsExactly(kid);
+    assertThat(rotations.get(0).getTargetType()).isEqualTo("signing_key");
+    assertThat(rotations.get(0).getDetails()).startsWith("previous=key_");
   }
 
   private String uncheckedAdminTokenId() {

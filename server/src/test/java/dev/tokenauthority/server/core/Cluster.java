@@ -47,7 +47,7 @@ final class Cluster implements AutoCloseable {
 
   /** Starts a node: loads the keys (creating the first on an empty store). */
   Node node() {
-    SigningKeys keys = new SigningKeys(database, masterKey, clock, () -> secrets.newId("key_", 24));
+    SigningKeys keys = new SigningKeys(database, masterKey, clock, () -> secrets.newId("key_", 24), audit);
     keys.start();
     Directory directory = new Directory(database, audit, secrets, clock);
     TokenCore tokens = new TokenCore(database, directory, audit, secrets, keys, clock, ISSUER, "https://share.example");
