@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.Base64;
 import java.util.List;
 import java.util.regex.Pattern;
 import java.util.zip.CRC32;
@@ -45,8 +44,6 @@ import org.jdbi.v3.core.Handle;
  * indexed, so pruning old rows by time is cheap).
  */
 public final class Audit {
-  public static final int DEFAULT_PAGE_SIZE = 50;
-  public static final int MAX_PAGE_SIZE = 500;
   private static final Pattern EVENT_ID = Pattern.compile("aud_[a-z0-9]{24}");
 
   /** A listing request; empty strings and null times mean "no filter". */
@@ -126,9 +123,7 @@ public final class Audit {
   public Page list(Principal caller, Query query) {
     caller.require(Scopes.AUDIT_READ);
     Violations violations = new Violations();
-    if (query.pageSize() < 0 || query.pageSize() > MAX_PAGE_SIZE) {
-      violations.add("page_size", "must be 1 to " + MAX_PAGE_SIZE + ", or 0 for " + DEFAULT_PAGE_SIZE);
-    }
+    int size = Paging.size("page_size", query.pageSize(), violations);
     violations.optionalId("tenant_id", query.tenantId());
     String action = empty(query.action()) ? null : query.action();
     if (action != null && AuditAction.ofCode(action).isEmpty()) {
@@ -140,7 +135,8 @@ public final class Audit {
         && !query.endTime().equals(TokenCore.INVALID_TIME) && !query.endTime().isAfter(query.startTime())) {
       violations.add("end_time", "must be after start_time");
     }
-    Cursor cursor = empty(query.pageToken()) ? null : Cursor.parse(query.pageToken());
+    Paging.Position cursor = empty(query.pageToken()) ? null : Paging.position(query.pageToken())
+        .filter(p -> EVENT_ID.matcher(p.id()).matches()).orElse(null);
     if (!empty(query.pageToken()) && cursor == null) {
       violations.add("page_token", "is not a page token this listing returned; omit it to start from the newest event");
     }
@@ -153,15 +149,14 @@ public final class Audit {
           "belongs to a listing with other filters; keep tenant_id, action, start_time and end_time unchanged "
               + "while paging, or omit page_token to start again");
     }
-    int size = query.pageSize() == 0 ? DEFAULT_PAGE_SIZE : query.pageSize();
     List<AuditRow> rows = repository.list(tenantId, action, query.startTime(), query.endTime(),
-        cursor == null ? null : cursor.occurredAt(), cursor == null ? null : cursor.id(), size + 1);
+        cursor == null ? null : cursor.at(), cursor == null ? null : cursor.id(), size + 1);
     if (rows.size() <= size) {
       return new Page(rows, "");
     }
     List<AuditRow> page = rows.subList(0, size);
     AuditRow last = page.get(size - 1);
-    return new Page(List.copyOf(page), new Cursor(last.occurredAt(), last.id(), filters).encode());
+    return new Page(List.copyOf(page), Paging.token(last.occurredAt(), last.id(), filters));
   }
 
   /** The tenant whose events {@code caller} lists, or null for every tenant. */
@@ -205,29 +200,6 @@ public final class Audit {
 
   private static boolean empty(String s) {
     return s == null || s.isEmpty();
-  }
-
-  /** Where a page ends: the last event's (occurred_at, id), and the filters of its listing. Opaque to clients. */
-  private record Cursor(Instant occurredAt, String id, String filters) {
-    private static final String VERSION = "v1";
-
-    String encode() {
-      String text = VERSION + "\n" + occurredAt.toEpochMilli() + "\n" + id + "\n" + filters;
-      return Base64.getUrlEncoder().withoutPadding().encodeToString(text.getBytes(StandardCharsets.UTF_8));
-    }
-
-    /** The cursor of {@code token}, or null if it is not one this class encoded. */
-    static Cursor parse(String token) {
-      try {
-        String[] parts = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8).split("\n", -1);
-        if (parts.length != 4 || !parts[0].equals(VERSION) || !EVENT_ID.matcher(parts[2]).matches()) {
-          return null;
-        }
-        return new Cursor(Instant.ofEpochMilli(Long.parseLong(parts[1])), parts[2], parts[3]);
-      } catch (IllegalArgumentException | java.time.DateTimeException e) {
-        return null; // bad base64 or number (NumberFormatException is an IllegalArgumentException)
-      }
-    }
   }
 
   /**

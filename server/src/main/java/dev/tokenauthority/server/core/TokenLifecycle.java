@@ -6,11 +6,9 @@ import dev.tokenauthority.server.store.Rows.UserRow;
 import dev.tokenauthority.server.store.TokenRepository;
 import dev.tokenauthority.server.store.TokenRepository.Cursor;
 import dev.tokenauthority.server.store.TokenRepository.StatusFilter;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -25,8 +23,6 @@ import java.util.Optional;
  * authentication and introspection reads.
  */
 public final class TokenLifecycle {
-  public static final int PAGE_SIZE_DEFAULT = 50;
-  public static final int PAGE_SIZE_MAX = 500;
   /** The longest string introspection looks at; nothing this authority mints is longer. */
   private static final int TOKEN_MAX_LENGTH = 4096;
 
@@ -77,18 +73,16 @@ public final class TokenLifecycle {
       PagingFields fields) {
     caller.require(Scopes.TOKENS_READ);
     Violations violations = new Violations();
-    if (pageSize < 0 || pageSize > PAGE_SIZE_MAX) {
-      violations.add(fields.pageSize(), "must be 0 to " + PAGE_SIZE_MAX + " (0: the default, " + PAGE_SIZE_DEFAULT + ")");
-    }
+    int size = Paging.size(fields.pageSize(), pageSize, violations);
     StatusFilter filter = statusFilter(status, violations);
     Cursor after = cursor(pageToken, fields.pageToken(), violations);
     violations.throwIfAny();
-    int size = pageSize == 0 ? PAGE_SIZE_DEFAULT : pageSize;
     List<TokenRow> rows = repository.page(caller.tenantId(), kind.name(), resourceId, filter, clock.instant(), after,
         size + 1);
     Map<String, String> emails = new HashMap<>();
     List<Token> page = rows.stream().limit(size).map(row -> view(row, emails)).toList();
-    return new Page(page, rows.size() > size ? pageToken(rows.get(size - 1)) : "");
+    return new Page(page, rows.size() > size
+        ? Paging.token(rows.get(size - 1).createdAt(), rows.get(size - 1).id(), "") : "");
   }
 
   /**
@@ -271,22 +265,13 @@ public final class TokenLifecycle {
     return StatusFilter.ANY;
   }
 
-  /** Page tokens: base64url of "created-at millis:id", opaque to callers. */
-  private static String pageToken(TokenRow last) {
-    String cursor = last.createdAt().toEpochMilli() + ":" + last.id();
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(cursor.getBytes(StandardCharsets.UTF_8));
-  }
-
   private static Cursor cursor(String pageToken, String field, Violations violations) {
     if (pageToken == null || pageToken.isEmpty()) {
       return null;
     }
-    try {
-      String[] parts = new String(Base64.getUrlDecoder().decode(pageToken), StandardCharsets.UTF_8).split(":", 2);
-      return new Cursor(Instant.ofEpochMilli(Long.parseLong(parts[0])), parts[1]);
-    } catch (IllegalArgumentException | ArrayIndexOutOfBoundsException e) {
+    return Paging.position(pageToken).map(p -> new Cursor(p.at(), p.id())).orElseGet(() -> {
       violations.add(field, "is not a page token this service returned");
       return null;
-    }
+    });
   }
 }
