@@ -98,6 +98,12 @@ public record ServerConfig(
         auditAuthFailuresPerSecond);
   }
 
+  public ServerConfig withDbUrl(String url) {
+    return new ServerConfig(grpcPort, httpPort, dataDir, url, dbUser, dbPassword, dbPoolSize, masterKey, issuer,
+        publicUrl, adminEmail, shutdownGrace, corsOrigins, keyRotationInterval, shareLinkTarget, trustedProxies,
+        auditAuthFailuresPerSecond);
+  }
+
   public ServerConfig withCorsOrigins(Set<String> origins) {
     return new ServerConfig(grpcPort, httpPort, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, masterKey, issuer,
         publicUrl, adminEmail, shutdownGrace, origins, keyRotationInterval, shareLinkTarget, trustedProxies,

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import dev.tokenauthority.client.Credentials;
 import dev.tokenauthority.client.TokenAuthorityClient;
 import dev.tokenauthority.server.testing.AuditPages;
+import dev.tokenauthority.server.testing.TestStores;
 import dev.tokenauthority.v1.AuditEvent;
 import dev.tokenauthority.v1.CreateWorkspaceTokenRequest;
 import io.grpc.ManagedChannel;
@@ -29,7 +30,7 @@ class AuditNettyClientAddressTest {
   @Test
   void aRealCallIsRecordedWithItsPeerAddress() throws Exception {
     TokenAuthorityServer server = new TokenAuthorityServer(
-        ServerConfig.defaults(dataDir).withGrpcPort(0).withHttpPort(0), Clock.systemUTC())
+        TestStores.config(dataDir).withGrpcPort(0).withHttpPort(0), Clock.systemUTC())
         .start(NettyServerBuilder.forPort(0));
     ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
     try {

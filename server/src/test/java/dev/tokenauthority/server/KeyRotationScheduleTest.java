@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonParser;
 import dev.tokenauthority.server.testing.InProcessAuthority;
+import dev.tokenauthority.server.testing.TestStores;
 import dev.tokenauthority.v1.JsonWebKey;
 import dev.tokenauthority.v1.SigningKey;
 import dev.tokenauthority.v1.SigningKeyState;
@@ -43,7 +44,7 @@ class KeyRotationScheduleTest {
   @Test
   void aServerStartingWithAKeyOlderThanTheIntervalRotatesFirst() throws Exception {
     Duration interval = Duration.ofDays(30);
-    try (InProcessAuthority authority = InProcessAuthority.start(ServerConfig.defaults(dataDir)
+    try (InProcessAuthority authority = InProcessAuthority.start(TestStores.config(dataDir)
         .withHttpPort(ServerConfig.ANY_FREE_PORT).withKeyRotationInterval(interval))) {
       String first = jwksKids(authority).get(0);
 
@@ -67,7 +68,7 @@ class KeyRotationScheduleTest {
   @Test
   void anIntervalOfZeroNeverRotates() {
     try (InProcessAuthority authority = InProcessAuthority.start(
-        ServerConfig.defaults(dataDir).withHttpPort(0).withKeyRotationInterval(Duration.ZERO))) {
+        TestStores.config(dataDir).withHttpPort(0).withKeyRotationInterval(Duration.ZERO))) {
       String first = jwksKids(authority).get(0);
       authority.clock().advance(Duration.ofDays(3650));
       authority.restart();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.tokenauthority.client.Credentials;
 import dev.tokenauthority.client.TokenAuthorityClient;
+import dev.tokenauthority.server.testing.TestStores;
 import dev.tokenauthority.v1.AccessToken;
 import dev.tokenauthority.v1.Account;
 import dev.tokenauthority.v1.ApiToken;
@@ -32,7 +33,7 @@ class NettyEndToEndTest {
 
   @Test
   void mintsEveryKindOverARealPortAndReportsHealth() throws Exception {
-    TokenAuthorityServer server = new TokenAuthorityServer(ServerConfig.defaults(dataDir).withGrpcPort(0).withHttpPort(0),
+    TokenAuthorityServer server = new TokenAuthorityServer(TestStores.config(dataDir).withGrpcPort(0).withHttpPort(0),
         Clock.systemUTC()).start(NettyServerBuilder.forPort(0));
     ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
     try {

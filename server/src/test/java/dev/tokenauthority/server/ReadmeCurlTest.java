@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import com.google.gson.JsonParser;
+import dev.tokenauthority.server.testing.TestStores;
 import io.grpc.inprocess.InProcessServerBuilder;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +34,7 @@ class ReadmeCurlTest {
     String block = restExampleBlock();
     assertThat(block).contains("localhost:8080").contains("TOKEN=$(cat data/bootstrap-token)");
     TokenAuthorityServer server = new TokenAuthorityServer(
-        ServerConfig.defaults(workDir.resolve("data")).withHttpPort(ServerConfig.ANY_FREE_PORT), Clock.systemUTC())
+        TestStores.config(workDir.resolve("data")).withHttpPort(ServerConfig.ANY_FREE_PORT), Clock.systemUTC())
         .start(InProcessServerBuilder.forName(InProcessServerBuilder.generateName()));
     try {
       String script = "set -e\ncurl() { command curl -w '\\n%{http_code}\\n' \"$@\"; }\n"

@@ -13,11 +13,11 @@ import com.auth0.jwt.interfaces.DecodedJWT;
 import com.google.protobuf.util.Timestamps;
 import dev.tokenauthority.client.Credentials;
 import dev.tokenauthority.client.TokenAuthorityClient;
-import dev.tokenauthority.server.ServerConfig;
 import dev.tokenauthority.server.core.Secrets;
 import dev.tokenauthority.server.testing.Errors;
 import dev.tokenauthority.server.testing.InProcessAuthority;
 import dev.tokenauthority.server.testing.StoreProbe;
+import dev.tokenauthority.server.testing.TestStores;
 import dev.tokenauthority.v1.CreateWorkspaceTokenRequest;
 import dev.tokenauthority.v1.FaultToken;
 import dev.tokenauthority.v1.FaultTokenServiceGrpc;
@@ -86,7 +86,7 @@ class FaultTokenServiceTest {
 
     assertThat(jwt.getAlgorithm()).isEqualTo("ES256");
     assertThat(jwt.getKeyId()).matches("key_[a-z0-9]{24}");
-    assertThat(jwt.getIssuer()).isEqualTo(ServerConfig.defaults(dataDir).issuer());
+    assertThat(jwt.getIssuer()).isEqualTo(TestStores.config(dataDir).issuer());
     assertThat(jwt.getSubject()).isEqualTo(store.bootstrapAdminUserId());
     assertThat(jwt.getAudience()).containsExactly("faults");
     assertThat(jwt.getClaim("scope").asString()).isEqualTo("faults:read");
@@ -107,7 +107,7 @@ class FaultTokenServiceTest {
 
     es256.verify(jwt); // throws SignatureVerificationException on a bad signature
     JWTVerifier verifier = ((com.auth0.jwt.JWTVerifier.BaseVerification) JWT.require(es256)
-        .withIssuer(ServerConfig.defaults(dataDir).issuer())
+        .withIssuer(TestStores.config(dataDir).issuer())
         .withAudience("faults")
         .withSubject(store.bootstrapAdminUserId())
         .withClaim("tid", store.bootstrapTenantId())

@@ -14,10 +14,10 @@ import com.google.protobuf.util.Durations;
 import com.google.protobuf.util.Timestamps;
 import dev.tokenauthority.client.Credentials;
 import dev.tokenauthority.client.TokenAuthorityClient;
-import dev.tokenauthority.server.ServerConfig;
 import dev.tokenauthority.server.testing.Errors;
 import dev.tokenauthority.server.testing.InProcessAuthority;
 import dev.tokenauthority.server.testing.StoreProbe;
+import dev.tokenauthority.server.testing.TestStores;
 import dev.tokenauthority.v1.CreateTenantRequest;
 import dev.tokenauthority.v1.CreateTenantResponse;
 import dev.tokenauthority.v1.CreateWorkspaceTokenRequest;
@@ -94,7 +94,7 @@ class RecordTokenServiceTest {
 
     assertThat(jwt.getAlgorithm()).isEqualTo("ES256");
     assertThat(jwt.getKeyId()).matches("key_[a-z0-9]{24}");
-    assertThat(jwt.getIssuer()).isEqualTo(ServerConfig.defaults(dataDir).issuer());
+    assertThat(jwt.getIssuer()).isEqualTo(TestStores.config(dataDir).issuer());
     assertThat(jwt.getSubject()).isEqualTo(token.getUserId());
     assertThat(jwt.getAudience()).containsExactly("records");
     assertThat(jwt.getIssuedAtAsInstant()).isEqualTo(now.truncatedTo(ChronoUnit.SECONDS));
@@ -115,7 +115,7 @@ class RecordTokenServiceTest {
 
     es256.verify(jwt); // throws SignatureVerificationException on a bad signature
     JWTVerifier verifier = ((com.auth0.jwt.JWTVerifier.BaseVerification) JWT.require(es256)
-        .withIssuer(ServerConfig.defaults(dataDir).issuer())
+        .withIssuer(TestStores.config(dataDir).issuer())
         .withAudience("records")
         .withSubject(token.getUserId())
         .withJWTId(token.getKey())

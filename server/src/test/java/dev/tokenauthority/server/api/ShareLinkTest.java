@@ -14,6 +14,7 @@ import dev.tokenauthority.server.core.Secrets;
 import dev.tokenauthority.server.testing.InProcessAuthority;
 import dev.tokenauthority.server.testing.MutableClock;
 import dev.tokenauthority.server.testing.StoreProbe;
+import dev.tokenauthority.server.testing.TestStores;
 import dev.tokenauthority.v1.FaultToken;
 import dev.tokenauthority.v1.FaultTokenServiceGrpc;
 import dev.tokenauthority.v1.Record;
@@ -204,7 +205,7 @@ class ShareLinkTest {
   @Test
   void theTargetIsConfigurable(@TempDir Path otherDir) throws Exception {
     String name = InProcessServerBuilder.generateName();
-    TokenAuthorityServer server = new TokenAuthorityServer(ServerConfig.defaults(otherDir).withHttpPort(0)
+    TokenAuthorityServer server = new TokenAuthorityServer(TestStores.config(otherDir).withHttpPort(0)
         .withShareLinkTarget("https://faults.acme.test/embed?jwt={token}&theme=dark"), new MutableClock(Instant.now()))
         .start(InProcessServerBuilder.forName(name).directExecutor());
     ManagedChannel channel = InProcessChannelBuilder.forName(name).directExecutor().build();
@@ -222,7 +223,7 @@ class ShareLinkTest {
 
   @Test
   void aTargetMustBeAnAbsoluteHttpUrlWithThePlaceholder() {
-    ServerConfig defaults = ServerConfig.defaults(dataDir);
+    ServerConfig defaults = TestStores.config(dataDir);
     for (String bad : new String[] {"https://dash.example.com/faults", "ftp://dash.example.com/{token}",
         "/faults#token={token}", "https://dash.example.com/a b#{token}", "https://dash.example.com/ä#{token}",
         "https:///{token}", null}) {

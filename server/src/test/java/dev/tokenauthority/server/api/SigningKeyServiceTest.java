@@ -15,6 +15,7 @@ import dev.tokenauthority.client.TokenAuthorityClient;
 import dev.tokenauthority.server.ServerConfig;
 import dev.tokenauthority.server.core.SigningKeys;
 import dev.tokenauthority.server.testing.InProcessAuthority;
+import dev.tokenauthority.server.testing.TestStores;
 import dev.tokenauthority.v1.CreateTenantRequest;
 import dev.tokenauthority.v1.CreateWorkspaceTokenRequest;
 import dev.tokenauthority.v1.GetJwksRequest;
@@ -69,7 +70,7 @@ class SigningKeyServiceTest {
 
   @BeforeEach
   void start() {
-    authority = InProcessAuthority.start(ServerConfig.defaults(dataDir).withHttpPort(ServerConfig.ANY_FREE_PORT));
+    authority = InProcessAuthority.start(TestStores.config(dataDir).withHttpPort(ServerConfig.ANY_FREE_PORT));
     admin = authority.admin();
     admin.createRecord(Record.newBuilder().setId("rec-1").build());
   }

@@ -3,6 +3,7 @@ package dev.tokenauthority.server.core;
 import dev.tokenauthority.server.ServerConfig;
 import dev.tokenauthority.server.store.Database;
 import dev.tokenauthority.server.testing.MutableClock;
+import dev.tokenauthority.server.testing.TestStores;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -36,7 +37,7 @@ final class Cluster implements AutoCloseable {
   Cluster(Path dataDir, Instant start) {
     this.dataDir = dataDir;
     this.clock = new MutableClock(start);
-    this.database = Database.open(ServerConfig.defaults(dataDir).effectiveDbUrl(), null, null, 10);
+    this.database = Database.open(TestStores.config(dataDir).effectiveDbUrl(), null, null, 10);
     this.audit = new Audit(database, secrets, clock, ServerConfig.DEFAULT_AUDIT_AUTH_FAILURES_PER_SECOND);
     try {
       this.masterKey = MasterKey.load(null, dataDir);

@@ -8,6 +8,7 @@ import com.google.gson.JsonParser;
 import dev.tokenauthority.server.ServerConfig;
 import dev.tokenauthority.server.TokenAuthorityServer;
 import dev.tokenauthority.server.testing.MutableClock;
+import dev.tokenauthority.server.testing.TestStores;
 import io.grpc.inprocess.InProcessServerBuilder;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -38,7 +39,7 @@ class AuditRestTest {
 
   @BeforeEach
   void start() throws Exception {
-    server = new TokenAuthorityServer(ServerConfig.defaults(dataDir).withHttpPort(ServerConfig.ANY_FREE_PORT), clock)
+    server = new TokenAuthorityServer(TestStores.config(dataDir).withHttpPort(ServerConfig.ANY_FREE_PORT), clock)
         .start(InProcessServerBuilder.forName(InProcessServerBuilder.generateName()));
     admin = Files.readString(server.bootstrapFile(), StandardCharsets.US_ASCII).trim();
   }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tokenauthority.server.ServerConfig;
 import dev.tokenauthority.server.TokenAuthorityServer;
+import dev.tokenauthority.server.testing.TestStores;
 import io.grpc.inprocess.InProcessServerBuilder;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -28,7 +29,7 @@ class CorsTest {
 
   @BeforeEach
   void start() throws Exception {
-    server = new TokenAuthorityServer(ServerConfig.defaults(dataDir).withHttpPort(ServerConfig.ANY_FREE_PORT)
+    server = new TokenAuthorityServer(TestStores.config(dataDir).withHttpPort(ServerConfig.ANY_FREE_PORT)
         .withCorsOrigins(Set.of(DASHBOARD)), Clock.systemUTC())
         .start(InProcessServerBuilder.forName(InProcessServerBuilder.generateName()));
   }

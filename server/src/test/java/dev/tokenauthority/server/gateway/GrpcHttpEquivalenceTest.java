@@ -11,6 +11,7 @@ import com.google.protobuf.util.JsonFormat;
 import dev.tokenauthority.server.ServerConfig;
 import dev.tokenauthority.server.TokenAuthorityServer;
 import dev.tokenauthority.server.api.RestEdgeHeaders;
+import dev.tokenauthority.server.testing.TestStores;
 import dev.tokenauthority.v1.ApiOptionsProto;
 import io.grpc.CallOptions;
 import io.grpc.ClientInterceptors;
@@ -275,7 +276,7 @@ class GrpcHttpEquivalenceTest {
   @BeforeAll
   void start() throws Exception {
     String name = InProcessServerBuilder.generateName();
-    server = new TokenAuthorityServer(ServerConfig.defaults(dataDir).withHttpPort(ServerConfig.ANY_FREE_PORT),
+    server = new TokenAuthorityServer(TestStores.config(dataDir).withHttpPort(ServerConfig.ANY_FREE_PORT),
         Clock.systemUTC()).start(InProcessServerBuilder.forName(name));
     channel = InProcessChannelBuilder.forName(name).build();
     admin = Files.readString(server.bootstrapFile(), StandardCharsets.US_ASCII).trim();

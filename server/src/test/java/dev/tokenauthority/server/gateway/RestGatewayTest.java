@@ -7,6 +7,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.tokenauthority.server.ServerConfig;
 import dev.tokenauthority.server.TokenAuthorityServer;
+import dev.tokenauthority.server.testing.TestStores;
 import io.grpc.inprocess.InProcessServerBuilder;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -33,7 +34,7 @@ class RestGatewayTest {
 
   @BeforeEach
   void start() throws Exception {
-    server = new TokenAuthorityServer(ServerConfig.defaults(dataDir).withHttpPort(ServerConfig.ANY_FREE_PORT),
+    server = new TokenAuthorityServer(TestStores.config(dataDir).withHttpPort(ServerConfig.ANY_FREE_PORT),
         Clock.systemUTC()).start(InProcessServerBuilder.forName(InProcessServerBuilder.generateName()));
     admin = Files.readString(server.bootstrapFile(), StandardCharsets.US_ASCII).trim();
     assertThat(post("/v1/records", "{\"id\": \"rec-1\"}", admin).statusCode()).isEqualTo(200);

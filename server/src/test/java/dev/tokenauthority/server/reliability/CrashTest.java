@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.fail;
 import dev.tokenauthority.client.Credentials;
 import dev.tokenauthority.client.TokenAuthorityClient;
 import dev.tokenauthority.server.Main;
+import dev.tokenauthority.server.testing.TestStores;
 import dev.tokenauthority.v1.CreateWorkspaceTokenRequest;
 import dev.tokenauthority.v1.ListWorkspaceTokensRequest;
 import dev.tokenauthority.v1.ListWorkspaceTokensResponse;
@@ -149,12 +150,13 @@ class CrashTest {
     });
   }
 
-  /** The server as its own JVM (the test's classpath), like `java -jar`, on the H2 store in {@code dataDir}. */
+  /** The server as its own JVM (the test's classpath), like `java -jar`, on {@code dataDir}'s store (H2 or PostgreSQL). */
   private Process startServer(Path dataDir, int port, String name) throws IOException {
     Path log = workDir.resolve("server-" + name + ".log");
     return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-        "--grpc-port", Integer.toString(port), "--http-port", "0", "--data-dir", dataDir.toString())
+        "--grpc-port", Integer.toString(port), "--http-port", "0", "--data-dir", dataDir.toString(),
+        "--db-url", TestStores.url(dataDir))
         .redirectErrorStream(true).redirectOutput(log.toFile()).start();
   }
 

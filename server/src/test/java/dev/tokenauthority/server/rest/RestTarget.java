@@ -3,6 +3,7 @@ package dev.tokenauthority.server.rest;
 import dev.tokenauthority.server.ServerConfig;
 import dev.tokenauthority.server.TokenAuthorityServer;
 import dev.tokenauthority.server.testing.MutableClock;
+import dev.tokenauthority.server.testing.TestStores;
 import io.grpc.inprocess.InProcessServerBuilder;
 import java.io.IOException;
 import java.net.URI;
@@ -61,7 +62,7 @@ final class RestTarget implements AutoCloseable {
       return new RestTarget(external, admin.trim(), null, null);
     }
     TokenAuthorityServer server = new TokenAuthorityServer(
-        ServerConfig.defaults(dataDir).withHttpPort(ServerConfig.ANY_FREE_PORT), clock == null ? Clock.systemUTC() : clock)
+        TestStores.config(dataDir).withHttpPort(ServerConfig.ANY_FREE_PORT), clock == null ? Clock.systemUTC() : clock)
         .start(InProcessServerBuilder.forName(InProcessServerBuilder.generateName()));
     String admin = Files.readString(server.bootstrapFile(), StandardCharsets.US_ASCII).trim();
     return new RestTarget("http://127.0.0.1:" + server.httpPort(), admin, server, clock);

@@ -2,22 +2,26 @@ package dev.tokenauthority.server.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tokenauthority.server.testing.TestStores;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.util.UUID;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** V5 on a store that already holds tokens: each was last changed by its creator. */
 class UpdatedByMigrationTest {
 
+  @TempDir Path dataDir;
+
   @Test
   void existingTokensWereLastChangedByTheirCreator() throws Exception {
-    String url = "jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
-    Flyway.configure().dataSource(url, "", "").locations("classpath:db/migration").target("2").load().migrate();
-    try (Connection c = DriverManager.getConnection(url, "", ""); Statement s = c.createStatement()) {
+    String url = TestStores.url(dataDir);
+    Flyway.configure().dataSource(url, null, null).locations("classpath:db/migration").target("2").load().migrate();
+    try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
       s.execute("INSERT INTO tenants VALUES ('ten_1', 'Acme', CURRENT_TIMESTAMP)");
       s.execute("""
           INSERT INTO users (id, tenant_id, uuid, email, first_name, last_name, title, bio, business_group, image,
@@ -34,9 +38,9 @@ class UpdatedByMigrationTest {
                   CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)""");
     }
 
-    Database.open(url, "", "", 2).close(); // migrates the rest
+    Database.open(url, null, null, 2).close(); // migrates the rest
 
-    try (Connection c = DriverManager.getConnection(url, "", ""); Statement s = c.createStatement();
+    try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement();
         ResultSet rs = s.executeQuery("SELECT id, updated_by_user_id, updated_by_token_id FROM tokens ORDER BY id")) {
       assertThat(rs.next()).isTrue();
       assertThat(rs.getString(1)).isEqualTo("apt_1");

@@ -59,7 +59,7 @@ public final class InProcessAuthority implements AutoCloseable {
   private void boot() {
     try {
       String name = InProcessServerBuilder.generateName();
-      server = new TokenAuthorityServer(configure.apply(ServerConfig.defaults(dataDir).withHttpPort(0)), clock)
+      server = new TokenAuthorityServer(configure.apply(TestStores.config(dataDir).withHttpPort(0)), clock)
           .start(InProcessServerBuilder.forName(name).directExecutor());
       channel = InProcessChannelBuilder.forName(name).directExecutor().build();
     } catch (IOException e) {

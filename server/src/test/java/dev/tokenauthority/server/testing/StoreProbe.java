@@ -2,7 +2,6 @@ package dev.tokenauthority.server.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tokenauthority.server.ServerConfig;
 import java.nio.file.Path;
 import java.security.KeyFactory;
 import java.security.interfaces.ECPublicKey;
@@ -24,7 +23,7 @@ public final class StoreProbe {
   private final String url;
 
   public StoreProbe(Path dataDir) {
-    this.url = ServerConfig.defaults(dataDir).effectiveDbUrl();
+    this.url = TestStores.config(dataDir).effectiveDbUrl();
   }
 
   public Connection connect() throws Exception {
