@@ -6,6 +6,7 @@ import com.google.protobuf.ListValue;
 import com.google.protobuf.Value;
 import dev.tokenauthority.client.TokenAuthorityClient;
 import dev.tokenauthority.server.testing.InProcessAuthority;
+import dev.tokenauthority.server.testing.TestStores;
 import dev.tokenauthority.server.testing.StoreProbe;
 import dev.tokenauthority.v1.AccessToken;
 import dev.tokenauthority.v1.Account;
@@ -127,8 +128,9 @@ class SecretHygieneTest {
 
     String log = logBytes.toString(StandardCharsets.UTF_8);
     assertThat(log).contains("bootstrap-token"); // the capture saw the server's log
-    byte[] storeFile = Files.readAllBytes(dataDir.resolve("tokenauthority.mv.db"));
-    String storeText = new String(storeFile, StandardCharsets.ISO_8859_1);
+    // The raw file too, where the store is one (H2); on PostgreSQL the column scan above is the check.
+    String storeText = TestStores.postgres() ? ""
+        : new String(Files.readAllBytes(dataDir.resolve("tokenauthority.mv.db")), StandardCharsets.ISO_8859_1);
     assertThat(log).doesNotContain(GARBAGE);
     assertThat(storeText).doesNotContain(GARBAGE);
     for (String secret : secrets) {

@@ -37,7 +37,7 @@ final class Cluster implements AutoCloseable {
   Cluster(Path dataDir, Instant start) {
     this.dataDir = dataDir;
     this.clock = new MutableClock(start);
-    this.database = Database.open(TestStores.config(dataDir).effectiveDbUrl(), null, null, 10);
+    this.database = Database.open(TestStores.url(dataDir), null, null, 10);
     this.audit = new Audit(database, secrets, clock, ServerConfig.DEFAULT_AUDIT_AUTH_FAILURES_PER_SECOND);
     try {
       this.masterKey = MasterKey.load(null, dataDir);

@@ -25,7 +25,7 @@ class SigningKeyMigrationTest {
 
   @Test
   void aV1StoreGetsOneCurrentKeyRetiresTheOthersAndGrantsKeyScopesToTheBootstrapAdminOnly() throws Exception {
-    String url = TestStores.config(dataDir).effectiveDbUrl();
+    String url = TestStores.url(dataDir);
     Flyway.configure().dataSource(url, null, null).locations("classpath:db/migration").target("1").load().migrate();
     try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
       s.execute("INSERT INTO tenants VALUES ('ten_1', 'Default', CURRENT_TIMESTAMP)");

@@ -51,7 +51,6 @@ class UpdatedByMigrationTest {
       assertThat(rs.getString(2)).isEqualTo("usr_1");
       assertThat(rs.getString(3)).isNull();
       assertThat(rs.next()).isFalse();
-      s.execute("SHUTDOWN"); // the in-memory database goes
     }
   }
 }

@@ -16,14 +16,14 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Reads a running server's H2 store directly, from the same JVM (so it shares the open
- * database): what tests need to check that is not, or not yet, exposed by the API.
+ * Reads a running server's store (H2 or PostgreSQL, as {@link TestStores} chose) directly, from the
+ * same JVM: what tests need to check that is not, or not yet, exposed by the API.
  */
 public final class StoreProbe {
   private final String url;
 
   public StoreProbe(Path dataDir) {
-    this.url = TestStores.config(dataDir).effectiveDbUrl();
+    this.url = TestStores.url(dataDir);
   }
 
   public Connection connect() throws Exception {
@@ -66,9 +66,10 @@ public final class StoreProbe {
     try (Connection c = connect()) {
       List<String[]> columns = new ArrayList<>();
       try (ResultSet rs = c.createStatement().executeQuery(
+          // the store's own schema: PUBLIC on H2, the test's schema on PostgreSQL
           "SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME FROM INFORMATION_SCHEMA.COLUMNS"
-              + " WHERE TABLE_SCHEMA = 'PUBLIC' AND DATA_TYPE IN"
-              + " ('CHARACTER VARYING', 'CHARACTER', 'VARCHAR_IGNORECASE', 'CHARACTER LARGE OBJECT')")) {
+              + " WHERE TABLE_SCHEMA = CURRENT_SCHEMA AND UPPER(DATA_TYPE) IN"
+              + " ('CHARACTER VARYING', 'CHARACTER', 'VARCHAR_IGNORECASE', 'CHARACTER LARGE OBJECT', 'TEXT')")) {
         while (rs.next()) {
           columns.add(new String[] {rs.getString(1), rs.getString(2), rs.getString(3)});
         }
