@@ -185,6 +185,14 @@ class EnvoyConfigTest {
     HttpProtocolOptions http = options.unpack(HttpProtocolOptions.class);
     assertThat(http.getExplicitHttpConfig().hasHttp2ProtocolOptions()).as("gRPC needs HTTP/2").isTrue();
 
+    // Envoy routes only to servers whose gRPC health service answers SERVING for "".
+    assertThat(cluster.getHealthChecksList()).singleElement().satisfies(check -> {
+      assertThat(check.hasGrpcHealthCheck()).isTrue();
+      assertThat(check.getGrpcHealthCheck().getServiceName()).isEmpty();
+      assertThat(check.getTimeout().getSeconds()).isPositive();
+      assertThat(check.getInterval().getSeconds()).isPositive();
+    });
+
     // Every request is routed there, with an explicit timeout.
     VirtualHost host = onlyVirtualHost();
     assertThat(host.getDomainsList()).containsExactly("*");
