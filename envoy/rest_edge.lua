@@ -13,6 +13,8 @@
 --   Errors Envoy decides itself under /fault/ (no such path, malformed JSON, ...) get the
 --   same shape from EDGE_ERRORS, which mirrors AltostratErrors.forEdge in the server.
 --
+-- * A 429 (a rate-limited authentication) gets Retry-After from the RetryInfo in its body.
+--
 -- The headers are always removed, so callers never see them. Tested by
 -- envoy/test/rest_edge_test.lua (luajit envoy/test/rest_edge_test.lua).
 
@@ -183,6 +185,24 @@ local function on_altostrat_route(response_handle)
   return metadata ~= nil and metadata["altostrat"] == true
 end
 
+-- Retry-After (whole seconds, rounded up) from the google.rpc.RetryInfo that
+-- convert_grpc_status printed into a 429's JSON body ("retryDelay": "3s"), as the embedded
+-- gateway sets it; left alone when already set or when the body has none.
+local function retry_after(response_handle, headers)
+  if headers:get("retry-after") ~= nil then
+    return
+  end
+  local body = response_handle:body()
+  if body == nil then
+    return
+  end
+  local seconds, fraction = body:getBytes(0, body:length()):match('"retryDelay"%s*:%s*"(%d+)%.?(%d*)s"')
+  if seconds ~= nil then
+    local rounded = tonumber(seconds) + ((fraction ~= "" and tonumber(fraction) > 0) and 1 or 0)
+    headers:replace("retry-after", tostring(rounded))
+  end
+end
+
 function envoy_on_response(response_handle)
   local headers = response_handle:headers()
   local declared = headers:get(STATUS_HEADER)
@@ -193,6 +213,9 @@ function envoy_on_response(response_handle)
   headers:remove(ERROR_BODY_HEADER)
   local status = headers:get(":status")
   if status ~= "200" then
+    if status == "429" then
+      retry_after(response_handle, headers)
+    end
     if error_body == nil and tonumber(status) >= 400 and on_altostrat_route(response_handle) then
       error_body = edge_error(status)
     end

@@ -218,6 +218,33 @@ run("a success under /fault/ keeps its body",
   { ["@path"] = "/fault/token", [":status"] = "200", ["@body"] = '{"type":"jwt"}' },
   { { ":status", "200" }, { "@body", '{"type":"jwt"}' } })
 
+local LIMITED = '{"code":8,"message":"Too many failed authentications.","details":[{"@type":'
+  .. '"type.googleapis.com/google.rpc.ErrorInfo","reason":"AUTH_RATE_LIMITED"},{"@type":'
+  .. '"type.googleapis.com/google.rpc.RetryInfo","retryDelay":"3s"}]}'
+run("a 429 gets Retry-After from the RetryInfo in its body",
+  { [":status"] = "429", ["@body"] = LIMITED },
+  { { ":status", "429" }, { "retry-after", "3" }, { "@body", LIMITED } })
+
+run("a fractional retryDelay rounds up",
+  { [":status"] = "429", ["@body"] = '{"details":[{"retryDelay": "2.500s"}]}' },
+  { { "retry-after", "3" } })
+
+run("a 429 without RetryInfo gets no Retry-After",
+  { [":status"] = "429", ["@body"] = '{"code":8,"details":[]}' },
+  { { ":status", "429" }, { "retry-after", nil } })
+
+run("an existing Retry-After is kept",
+  { [":status"] = "429", ["retry-after"] = "7", ["@body"] = LIMITED },
+  { { "retry-after", "7" } })
+
+run("Retry-After is only for 429",
+  { [":status"] = "401", ["@body"] = LIMITED },
+  { { "retry-after", nil } })
+
+run("a 429 under /fault/ gets Retry-After before the Altostrat body replaces the status",
+  { ["@path"] = "/fault/token", [":status"] = "429", ["@body"] = LIMITED },
+  { { ":status", "429" }, { "retry-after", "3" } })
+
 if failures > 0 then
   print(failures .. " failure(s)")
   os.exit(1)

@@ -1,24 +1,87 @@
 package dev.tokenauthority.server;
 
+import dev.tokenauthority.server.store.Database;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.logging.LogManager;
-import java.util.logging.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** Starts a Token Authority server on Netty. Every flag has a {@code TA_*} environment twin. */
+/**
+ * Starts a Token Authority server on Netty. Every flag has a {@code TA_*} environment twin and
+ * a key in the optional config file; a flag beats the environment, which beats the file, which
+ * beats the built-in default ({@link ConfigDefaults}).
+ */
 @Command(name = "token-authority", mixinStandardHelpOptions = true, version = "Token Authority 0.1.0",
-    description = "Mints, verifies and revokes tokens over gRPC.", sortOptions = false)
+    description = "Mints, verifies and revokes tokens over gRPC.", sortOptions = false,
+    defaultValueProvider = ConfigDefaults.class,
+    footer = {"", "Each option may also be set by its TA_* environment variable or, without the leading dashes, "
+        + "as a key of the --config properties file (e.g. grpc-port=50051). Precedence: command-line flag, "
+        + "then environment, then config file, then the default shown."})
 public final class Main implements Callable<Integer> {
+
+  @Spec
+  CommandLine.Model.CommandSpec spec;
+
+  /** The environment the {@code TA_*} variables are read from (tests pass their own). */
+  final Map<String, String> env;
+
+  public Main() {
+    this(System.getenv());
+  }
+
+  Main(Map<String, String> env) {
+    this.env = Map.copyOf(env);
+  }
+
+  /** The Main a command spec was built from. */
+  static Main of(CommandLine.Model.CommandSpec spec) {
+    return (Main) spec.userObject();
+  }
+
+  @Option(names = ConfigDefaults.CONFIG_OPTION, paramLabel = "<file>",
+      description = "A properties file of settings: keys are the long option names without the dashes, e.g. "
+          + "grpc-port=50051; flags and TA_* variables override it. It may hold db-password and master-key: "
+          + "make it readable by the server's user only (chmod 600) (env TA_CONFIG; default none).")
+  Path configFile;
+
+  @Option(names = "--log-level", defaultValue = "${env:TA_LOG_LEVEL:-INFO}", converter = LogLevelConverter.class,
+      description = "Root log level: TRACE, DEBUG, INFO, WARN or ERROR (env TA_LOG_LEVEL; default ${DEFAULT-VALUE}).")
+  Logs.LogLevel logLevel;
+
+  @Option(names = "--log-format", defaultValue = "${env:TA_LOG_FORMAT:-text}", converter = LogFormatConverter.class,
+      description = "Log lines as text or as one JSON object each (env TA_LOG_FORMAT; default ${DEFAULT-VALUE}).")
+  Logs.Format logFormat;
+
+  static final class LogLevelConverter implements CommandLine.ITypeConverter<Logs.LogLevel> {
+    @Override
+    public Logs.LogLevel convert(String value) {
+      try {
+        return Logs.parseLevel(value);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException(e.getMessage());
+      }
+    }
+  }
+
+  static final class LogFormatConverter implements CommandLine.ITypeConverter<Logs.Format> {
+    @Override
+    public Logs.Format convert(String value) {
+      try {
+        return Logs.parseFormat(value);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException(e.getMessage());
+      }
+    }
+  }
 
   @Option(names = "--grpc-port", defaultValue = "${env:TA_GRPC_PORT:-50051}",
       description = "gRPC port (env TA_GRPC_PORT; default ${DEFAULT-VALUE}).")
@@ -36,16 +99,23 @@ public final class Main implements Callable<Integer> {
       description = "JDBC URL (env TA_DB_URL; default: the H2 file store in the data dir).")
   String dbUrl;
 
-  @Option(names = "--db-user", defaultValue = "${env:TA_DB_USER}", description = "Database user (env TA_DB_USER).")
+  @Option(names = "--db-user", defaultValue = "${env:TA_DB_USER}", description = "Database user (env TA_DB_USER; default none).")
   String dbUser;
 
   @Option(names = "--db-password", defaultValue = "${env:TA_DB_PASSWORD}",
-      description = "Database password (env TA_DB_PASSWORD; prefer the environment).")
+      description = "Database password (env TA_DB_PASSWORD; prefer it or the config file to the command line; default none).")
   String dbPassword;
 
   @Option(names = "--db-pool-size", defaultValue = "${env:TA_DB_POOL_SIZE:-10}",
       description = "Most pooled database connections (env TA_DB_POOL_SIZE; default ${DEFAULT-VALUE}).")
   int dbPoolSize;
+
+  @Option(names = "--db-connect-timeout", defaultValue = "${env:TA_DB_CONNECT_TIMEOUT:-2s}",
+      converter = DbConnectTimeout.class,
+      description = "How long a call waits for a database connection before it fails with UNAVAILABLE "
+          + "(HTTP 503): e.g. 500ms, 2s, or ISO-8601 such as PT2S; 250ms to 30s (env TA_DB_CONNECT_TIMEOUT; "
+          + "default ${DEFAULT-VALUE}).")
+  Duration dbConnectTimeout;
 
   @Option(names = "--master-key", defaultValue = "${env:TA_MASTER_KEY}",
       description = "Base64 of the 32-byte key sealing JWT signing keys (env TA_MASTER_KEY; "
@@ -97,6 +167,18 @@ public final class Main implements Callable<Integer> {
     }
   }
 
+  /** Parses {@code --db-connect-timeout} as {@link ServerConfig#parseDbConnectTimeout} does. */
+  static final class DbConnectTimeout implements CommandLine.ITypeConverter<Duration> {
+    @Override
+    public Duration convert(String value) {
+      try {
+        return ServerConfig.parseDbConnectTimeout(value);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException(e.getMessage());
+      }
+    }
+  }
+
   /**
    * The gRPC transport (Netty, and any settings of it) every served Token Authority runs on.
    * The benchmark harness builds its server with it too, so its echo baseline measures
@@ -117,37 +199,71 @@ public final class Main implements Callable<Integer> {
           + "counted in one row (env TA_AUDIT_AUTH_FAILURES_PER_SECOND; default ${DEFAULT-VALUE}).")
   int auditAuthFailuresPerSecond;
 
-  public static void main(String[] args) throws IOException {
-    try (InputStream logging = Main.class.getResourceAsStream("/logging.properties")) {
-      LogManager.getLogManager().readConfiguration(logging);
-    }
+  @Option(names = "--auth-failures-per-minute",
+      defaultValue = "${env:TA_AUTH_FAILURES_PER_MINUTE:-" + ServerConfig.DEFAULT_AUTH_FAILURES_PER_MINUTE + "}",
+      description = "Failed authentications one client address may make in a burst, and per minute after it, before "
+          + "its credentials are refused unread (env TA_AUTH_FAILURES_PER_MINUTE; default ${DEFAULT-VALUE}).")
+  int authFailuresPerMinute;
+
+  @Option(names = "--metrics-port", defaultValue = "${env:TA_METRICS_PORT:-" + ServerConfig.DEFAULT_METRICS_PORT + "}",
+      description = "Port of the Prometheus endpoint (GET /metrics); 0 turns metrics off (env TA_METRICS_PORT; "
+          + "default ${DEFAULT-VALUE}).")
+  int metricsPort;
+
+  public static void main(String[] args) {
     System.exit(new CommandLine(new Main()).execute(args));
   }
 
   @Override
   public Integer call() throws Exception {
+    ((ConfigDefaults) spec.defaultValueProvider()).check(spec);
+    Logs.configure(logLevel, logFormat);
     if (httpPort < 0 || grpcPort < 0) {
-      throw new CommandLine.ParameterException(new CommandLine(this), "ports must be 0 or more");
+      throw new CommandLine.ParameterException(spec.commandLine(), "ports must be 0 or more");
+    }
+    if (dbPoolSize < ServerConfig.MIN_DB_POOL_SIZE) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--db-pool-size must be "
+          + ServerConfig.MIN_DB_POOL_SIZE + " or more: schema migration at start holds two connections");
     }
     if (auditAuthFailuresPerSecond < 1) {
-      throw new CommandLine.ParameterException(new CommandLine(this), "--audit-auth-failures-per-second must be 1 or more");
+      throw new CommandLine.ParameterException(spec.commandLine(), "--audit-auth-failures-per-second must be 1 or more");
+    }
+    if (authFailuresPerMinute < 1) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--auth-failures-per-minute must be 1 or more");
+    }
+    if (metricsPort < 0) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--metrics-port must be 0 (off) or more");
     }
     ServerConfig config;
     try {
-      config = new ServerConfig(grpcPort, httpPort, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, masterKey,
+      config = new ServerConfig(grpcPort, httpPort, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, dbConnectTimeout, masterKey,
           issuer == null || issuer.isBlank() ? publicUrl : issuer, publicUrl, adminEmail,
           Duration.ofSeconds(shutdownGraceSeconds), corsOrigins == null ? Set.of() : Set.copyOf(corsOrigins),
           keyRotationInterval, shareLinkTarget == null || shareLinkTarget.isBlank() ? ServerConfig.DEFAULT_SHARE_LINK_TARGET : shareLinkTarget,
-          trustedProxies == null ? Set.of() : Set.copyOf(trustedProxies), auditAuthFailuresPerSecond);
+          trustedProxies == null ? Set.of() : Set.copyOf(trustedProxies), auditAuthFailuresPerSecond, authFailuresPerMinute,
+          metricsPort);
     } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
-    TokenAuthorityServer server = new TokenAuthorityServer(config, Clock.systemUTC())
-        .start(grpcServerBuilder(config.grpcPort()));
-    Logger log = Logger.getLogger(Main.class.getName());
-    log.info("Token Authority listening on gRPC port " + server.port()
+    TokenAuthorityServer server;
+    try {
+      server = new TokenAuthorityServer(config, Clock.systemUTC());
+    } catch (RuntimeException e) {
+      if (!Database.isUnavailable(e)) {
+        throw e;
+      }
+      // An operator's problem, not a fault of ours: one line, no stack trace.
+      spec.commandLine().getErr().println("token-authority: cannot reach the database at " + config.redactedDbUrl()
+          + " within " + config.dbConnectTimeout().toMillis() + " ms: " + Database.describe(e));
+      spec.commandLine().getErr().flush();
+      return 1;
+    }
+    server.start(grpcServerBuilder(config.grpcPort()));
+    LoggerFactory.getLogger(Main.class).info("Token Authority listening on gRPC port " + server.port()
         + (server.httpPort() > 0 ? " and REST port " + server.httpPort() : " (REST gateway off)") + " (store " + config.redactedDbUrl()
         + ", data dir " + config.dataDir().toAbsolutePath().normalize() + ")");
+    LoggerFactory.getLogger(Main.class).info(server.metricsPort() > 0 ? "Prometheus metrics on port " + server.metricsPort() + " (GET /metrics)"
+        : "Metrics off");
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
         server.stop();

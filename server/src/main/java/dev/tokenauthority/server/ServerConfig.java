@@ -1,5 +1,6 @@
 package dev.tokenauthority.server;
 
+import dev.tokenauthority.server.core.AuthRateLimiter;
 import dev.tokenauthority.server.core.ShareLinks;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,7 +20,9 @@ import java.util.regex.Pattern;
  * @param dbUrl JDBC URL; null means the H2 file store in {@code dataDir}
  * @param dbUser database user, or null
  * @param dbPassword database password, or null; never logged
- * @param dbPoolSize most pooled connections
+ * @param dbPoolSize most pooled connections, at least {@link #MIN_DB_POOL_SIZE}
+ * @param dbConnectTimeout how long a call waits for a database connection before it fails with
+ *     UNAVAILABLE, from {@link #MIN_DB_CONNECT_TIMEOUT} to {@link #MAX_DB_CONNECT_TIMEOUT}
  * @param masterKey base64 of the 32-byte master key, or null to use {@code <dataDir>/master.key}
  * @param issuer the {@code iss} claim of every JWT
  * @param publicUrl the public base URL of the REST edge; share links start with it
@@ -33,6 +36,10 @@ import java.util.regex.Pattern;
  *     {@code x-forwarded-for} header is believed to name the client (for the audit log)
  * @param auditAuthFailuresPerSecond most failed authentications of no known token recorded one
  *     by one per second; the rest are counted in one audit row
+ * @param authFailuresPerMinute failed authentications one client address may make in a burst,
+ *     and per minute after it, before its credentials are refused unread (at least 1)
+ * @param metricsPort the Prometheus endpoint's port ({@code GET /metrics}): 0 turns metrics off,
+ *     {@link #ANY_FREE_PORT} picks a free one
  */
 public record ServerConfig(
     int grpcPort,
@@ -42,6 +49,7 @@ public record ServerConfig(
     String dbUser,
     String dbPassword,
     int dbPoolSize,
+    Duration dbConnectTimeout,
     String masterKey,
     String issuer,
     String publicUrl,
@@ -49,9 +57,17 @@ public record ServerConfig(
     Duration shutdownGrace,
     Set<String> corsOrigins,
     Duration keyRotationInterval, String shareLinkTarget, Set<String> trustedProxies,
-    int auditAuthFailuresPerSecond) {
+    int auditAuthFailuresPerSecond,
+    int authFailuresPerMinute,
+    int metricsPort) {
 
   public ServerConfig {
+    checkDbPoolSize(dbPoolSize);
+    checkDbConnectTimeout(dbConnectTimeout);
+    if (authFailuresPerMinute < 1) {
+      throw new IllegalArgumentException("the failed authentications allowed per client address and minute must be "
+          + "at least 1, not " + authFailuresPerMinute);
+    }
     corsOrigins = Set.copyOf(corsOrigins);
     trustedProxies = Set.copyOf(trustedProxies);
     checkKeyRotationInterval(keyRotationInterval);
@@ -78,42 +94,74 @@ public record ServerConfig(
    */
   public static final String DEFAULT_SHARE_LINK_TARGET = "https://dashboard.example.com/faults#token={token}";
   public static final int DEFAULT_AUDIT_AUTH_FAILURES_PER_SECOND = 100;
+  public static final int DEFAULT_AUTH_FAILURES_PER_MINUTE = AuthRateLimiter.DEFAULT_ADDRESS_FAILURES_PER_MINUTE;
+  /** The Prometheus convention for an exporter's port. */
+  public static final int DEFAULT_METRICS_PORT = 9464;
+  /** Flyway holds two connections while it migrates at start, so a smaller pool never starts. */
+  public static final int MIN_DB_POOL_SIZE = 2;
+  public static final Duration DEFAULT_DB_CONNECT_TIMEOUT = Duration.ofSeconds(2);
+  /** HikariCP's own lower bound. */
+  public static final Duration MIN_DB_CONNECT_TIMEOUT = Duration.ofMillis(250);
+  /** Longer, and callers (and health checks) wait on a dead database instead of failing fast. */
+  public static final Duration MAX_DB_CONNECT_TIMEOUT = Duration.ofSeconds(30);
+  /** A duration as {@code --db-connect-timeout} takes it: {@code <n>ms}, {@code <n>s} or {@code <n>m}. */
+  private static final Pattern SHORT_TIMEOUT = Pattern.compile("(\\d{1,9})(ms|s|m)");
 
   /** Defaults for a data dir: embedded H2, generated master key. */
   public static ServerConfig defaults(Path dataDir) {
-    return new ServerConfig(DEFAULT_GRPC_PORT, DEFAULT_HTTP_PORT, dataDir, null, null, null, 10, null, DEFAULT_PUBLIC_URL,
+    return new ServerConfig(DEFAULT_GRPC_PORT, DEFAULT_HTTP_PORT, dataDir, null, null, null, 10, DEFAULT_DB_CONNECT_TIMEOUT, null, DEFAULT_PUBLIC_URL,
         DEFAULT_PUBLIC_URL, "admin@localhost", Duration.ofSeconds(10), Set.of(), DEFAULT_KEY_ROTATION_INTERVAL,
-        DEFAULT_SHARE_LINK_TARGET, Set.of(), DEFAULT_AUDIT_AUTH_FAILURES_PER_SECOND);
+        DEFAULT_SHARE_LINK_TARGET, Set.of(), DEFAULT_AUDIT_AUTH_FAILURES_PER_SECOND, DEFAULT_AUTH_FAILURES_PER_MINUTE,
+        DEFAULT_METRICS_PORT);
   }
 
   public ServerConfig withGrpcPort(int port) {
-    return new ServerConfig(port, httpPort, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, masterKey, issuer,
+    return new ServerConfig(port, httpPort, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, dbConnectTimeout, masterKey, issuer,
         publicUrl, adminEmail, shutdownGrace, corsOrigins, keyRotationInterval, shareLinkTarget, trustedProxies,
-        auditAuthFailuresPerSecond);
+        auditAuthFailuresPerSecond, authFailuresPerMinute, metricsPort);
   }
 
   public ServerConfig withHttpPort(int port) {
-    return new ServerConfig(grpcPort, port, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, masterKey, issuer,
+    return new ServerConfig(grpcPort, port, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, dbConnectTimeout, masterKey, issuer,
         publicUrl, adminEmail, shutdownGrace, corsOrigins, keyRotationInterval, shareLinkTarget, trustedProxies,
-        auditAuthFailuresPerSecond);
+        auditAuthFailuresPerSecond, authFailuresPerMinute, metricsPort);
   }
 
   public ServerConfig withDbUrl(String url) {
-    return new ServerConfig(grpcPort, httpPort, dataDir, url, dbUser, dbPassword, dbPoolSize, masterKey, issuer,
+    return new ServerConfig(grpcPort, httpPort, dataDir, url, dbUser, dbPassword, dbPoolSize, dbConnectTimeout, masterKey, issuer,
         publicUrl, adminEmail, shutdownGrace, corsOrigins, keyRotationInterval, shareLinkTarget, trustedProxies,
-        auditAuthFailuresPerSecond);
+        auditAuthFailuresPerSecond, authFailuresPerMinute, metricsPort);
+  }
+
+  public ServerConfig withDbPoolSize(int size) {
+    return new ServerConfig(grpcPort, httpPort, dataDir, dbUrl, dbUser, dbPassword, size, dbConnectTimeout, masterKey,
+        issuer, publicUrl, adminEmail, shutdownGrace, corsOrigins, keyRotationInterval, shareLinkTarget,
+        trustedProxies, auditAuthFailuresPerSecond, authFailuresPerMinute, metricsPort);
+  }
+
+  public ServerConfig withDbConnectTimeout(Duration timeout) {
+    return new ServerConfig(grpcPort, httpPort, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, timeout, masterKey,
+        issuer, publicUrl, adminEmail, shutdownGrace, corsOrigins, keyRotationInterval, shareLinkTarget,
+        trustedProxies, auditAuthFailuresPerSecond, authFailuresPerMinute, metricsPort);
+  }
+
+  /** The same settings with {@code key} (base64 of 32 bytes) as the master key: nodes of one cluster share it. */
+  public ServerConfig withMasterKey(String key) {
+    return new ServerConfig(grpcPort, httpPort, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, dbConnectTimeout, key, issuer,
+        publicUrl, adminEmail, shutdownGrace, corsOrigins, keyRotationInterval, shareLinkTarget, trustedProxies,
+        auditAuthFailuresPerSecond, authFailuresPerMinute, metricsPort);
   }
 
   public ServerConfig withCorsOrigins(Set<String> origins) {
-    return new ServerConfig(grpcPort, httpPort, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, masterKey, issuer,
+    return new ServerConfig(grpcPort, httpPort, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, dbConnectTimeout, masterKey, issuer,
         publicUrl, adminEmail, shutdownGrace, origins, keyRotationInterval, shareLinkTarget, trustedProxies,
-        auditAuthFailuresPerSecond);
+        auditAuthFailuresPerSecond, authFailuresPerMinute, metricsPort);
   }
 
   public ServerConfig withKeyRotationInterval(Duration interval) {
-    return new ServerConfig(grpcPort, httpPort, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, masterKey, issuer,
+    return new ServerConfig(grpcPort, httpPort, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, dbConnectTimeout, masterKey, issuer,
         publicUrl, adminEmail, shutdownGrace, corsOrigins, interval, shareLinkTarget, trustedProxies,
-        auditAuthFailuresPerSecond);
+        auditAuthFailuresPerSecond, authFailuresPerMinute, metricsPort);
   }
 
   /**
@@ -153,16 +201,67 @@ public record ServerConfig(
     return interval;
   }
 
+  /**
+   * Parses a database connect timeout: a whole number of milliseconds, seconds or minutes
+   * ({@code 500ms}, {@code 2s}) or an ISO-8601 duration ({@code PT2S}), from 250 ms to 30 s;
+   * anything else is an IllegalArgumentException saying what to write.
+   */
+  public static Duration parseDbConnectTimeout(String text) {
+    String trimmed = text.trim();
+    Matcher simple = SHORT_TIMEOUT.matcher(trimmed.toLowerCase(Locale.ROOT));
+    if (simple.matches()) {
+      long amount = Long.parseLong(simple.group(1));
+      return checkDbConnectTimeout(switch (simple.group(2)) {
+        case "ms" -> Duration.ofMillis(amount);
+        case "m" -> Duration.ofMinutes(amount);
+        default -> Duration.ofSeconds(amount); // "s"
+      });
+    }
+    try {
+      return checkDbConnectTimeout(Duration.parse(trimmed));
+    } catch (DateTimeParseException e) {
+      throw new IllegalArgumentException("'" + text + "' is not a duration: write e.g. 500ms or 2s, "
+          + "or ISO-8601 such as PT2S", e);
+    }
+  }
+
+  private static Duration checkDbConnectTimeout(Duration timeout) {
+    if (timeout == null || timeout.compareTo(MIN_DB_CONNECT_TIMEOUT) < 0 || timeout.compareTo(MAX_DB_CONNECT_TIMEOUT) > 0) {
+      throw new IllegalArgumentException("the database connect timeout must be from 250ms to 30s, not "
+          + (timeout == null ? "unset" : timeout.toMillis() + "ms"));
+    }
+    return timeout;
+  }
+
+  private static void checkDbPoolSize(int size) {
+    if (size < MIN_DB_POOL_SIZE) {
+      throw new IllegalArgumentException("the database pool size must be at least " + MIN_DB_POOL_SIZE
+          + " (schema migration at start holds two connections), not " + size);
+    }
+  }
+
   public ServerConfig withShareLinkTarget(String target) {
-    return new ServerConfig(grpcPort, httpPort, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, masterKey, issuer,
+    return new ServerConfig(grpcPort, httpPort, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, dbConnectTimeout, masterKey, issuer,
         publicUrl, adminEmail, shutdownGrace, corsOrigins, keyRotationInterval, target, trustedProxies,
-        auditAuthFailuresPerSecond);
+        auditAuthFailuresPerSecond, authFailuresPerMinute, metricsPort);
   }
 
   public ServerConfig withAuditAuthFailuresPerSecond(int perSecond) {
-    return new ServerConfig(grpcPort, httpPort, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, masterKey, issuer,
+    return new ServerConfig(grpcPort, httpPort, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, dbConnectTimeout, masterKey, issuer,
         publicUrl, adminEmail, shutdownGrace, corsOrigins, keyRotationInterval, shareLinkTarget, trustedProxies,
-        perSecond);
+        perSecond, authFailuresPerMinute, metricsPort);
+  }
+
+  public ServerConfig withAuthFailuresPerMinute(int perMinute) {
+    return new ServerConfig(grpcPort, httpPort, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, dbConnectTimeout, masterKey, issuer,
+        publicUrl, adminEmail, shutdownGrace, corsOrigins, keyRotationInterval, shareLinkTarget, trustedProxies,
+        auditAuthFailuresPerSecond, perMinute, metricsPort);
+  }
+
+  public ServerConfig withMetricsPort(int port) {
+    return new ServerConfig(grpcPort, httpPort, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, dbConnectTimeout, masterKey, issuer,
+        publicUrl, adminEmail, shutdownGrace, corsOrigins, keyRotationInterval, shareLinkTarget, trustedProxies,
+        auditAuthFailuresPerSecond, authFailuresPerMinute, port);
   }
 
   /** The JDBC URL in effect: the configured one, or the H2 file store in the data dir. */

@@ -4,6 +4,8 @@ import dev.tokenauthority.server.api.ApiServices;
 import dev.tokenauthority.server.core.AccessTokens;
 import dev.tokenauthority.server.core.AccountApiTokens;
 import dev.tokenauthority.server.core.Audit;
+import dev.tokenauthority.server.core.AuthRateLimiter;
+import dev.tokenauthority.server.core.CoreMetrics;
 import dev.tokenauthority.server.core.Directory;
 import dev.tokenauthority.server.core.MasterKey;
 import dev.tokenauthority.server.core.Secrets;
@@ -13,6 +15,7 @@ import dev.tokenauthority.server.core.Tenants;
 import dev.tokenauthority.server.core.TokenCore;
 import dev.tokenauthority.server.core.TokenLifecycle;
 import dev.tokenauthority.server.gateway.RestGateway;
+import dev.tokenauthority.server.metrics.Metrics;
 import dev.tokenauthority.server.store.Database;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
@@ -31,8 +34,9 @@ import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Wires the store, the core and the API services, and owns the gRPC server's life:
@@ -40,7 +44,7 @@ import java.util.logging.Logger;
  * {@link ServerBuilder}, so tests run it in-process and {@link Main} on Netty.
  */
 public final class TokenAuthorityServer implements AutoCloseable {
-  private static final Logger LOG = Logger.getLogger(TokenAuthorityServer.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(TokenAuthorityServer.class);
   /** The name of the thread that reloads and rotates the signing keys. */
   static final String KEY_MAINTENANCE_THREAD = "signing-key-maintenance";
 
@@ -52,10 +56,15 @@ public final class TokenAuthorityServer implements AutoCloseable {
   private final Path bootstrapFile;
   private final SigningKeys keys;
   private ScheduledExecutorService keyMaintenance;
+  /** Whether the last key maintenance failed for a store outage (logged once, not every run). */
+  private boolean keyMaintenanceDown;
+  private StoreHealthMonitor storeHealth;
   private Server server;
   private Server gatewayBackend;
   private ManagedChannel gatewayChannel;
   private RestGateway gateway;
+  /** The Prometheus metrics and their endpoint, or null when {@code metricsPort} is 0. */
+  private final Metrics metrics;
 
   /**
    * Opens (and migrates) the store, loads the signing keys (rotating first if the current
@@ -63,7 +72,14 @@ public final class TokenAuthorityServer implements AutoCloseable {
    */
   public TokenAuthorityServer(ServerConfig config, Clock clock) throws IOException {
     this.config = config;
-    this.database = Database.open(config.effectiveDbUrl(), config.dbUser(), config.dbPassword(), config.dbPoolSize());
+    this.metrics = config.metricsPort() == 0 ? null : new Metrics();
+    try {
+      this.database = Database.open(config.effectiveDbUrl(), config.dbUser(), config.dbPassword(), config.dbPoolSize(),
+          config.dbConnectTimeout(), metrics == null ? null : metrics.registry());
+    } catch (RuntimeException e) {
+      closeMetrics();
+      throw e;
+    }
     try {
       Secrets secrets = new Secrets();
       this.audit = new Audit(database, secrets, clock, config.auditAuthFailuresPerSecond());
@@ -73,7 +89,8 @@ public final class TokenAuthorityServer implements AutoCloseable {
       keys.rotateIfDue(config.keyRotationInterval());
       Directory directory = new Directory(database, audit, secrets, clock);
       TokenCore tokens = new TokenCore(database, directory, audit, secrets, keys, clock, config.issuer(),
-          config.publicUrl());
+          config.publicUrl(), metrics == null ? CoreMetrics.NONE : metrics,
+          new AuthRateLimiter(clock, config.authFailuresPerMinute()));
       Tenants tenants = new Tenants(database, directory, tokens, audit, secrets, clock);
       this.bootstrapFile = tenants.bootstrapIfEmpty(config.adminEmail(), config.dataDir());
       TokenLifecycle lifecycle = new TokenLifecycle(database, directory, audit, clock);
@@ -82,6 +99,7 @@ public final class TokenAuthorityServer implements AutoCloseable {
           new ShareLinks(database, clock, config.shareLinkTarget()), audit, config.trustedProxies());
     } catch (IOException | RuntimeException e) {
       database.close();
+      closeMetrics();
       throw e;
     }
   }
@@ -90,13 +108,22 @@ public final class TokenAuthorityServer implements AutoCloseable {
   public TokenAuthorityServer start(ServerBuilder<?> builder) throws IOException {
     services.forEach(builder::addService);
     builder.addService(health.getHealthService()).addService(ProtoReflectionServiceV1.newInstance());
+    if (metrics != null) {
+      builder.intercept(metrics.grpcInterceptor(Metrics.GRPC)); // outermost: sees auth's refusals, health too
+    }
     server = builder.build().start();
     if (config.httpPort() != 0) {
       startGateway();
     }
+    if (metrics != null) {
+      metrics.serve(config.metricsPort() == ServerConfig.ANY_FREE_PORT ? 0 : config.metricsPort());
+    }
     startKeyMaintenance();
     services.forEach(s -> health.setStatus(s.getServiceDescriptor().getName(), ServingStatus.SERVING));
     health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.SERVING);
+    storeHealth = StoreHealthMonitor.of(database, health,
+        services.stream().map(s -> s.getServiceDescriptor().getName()).toList());
+    storeHealth.start();
     return this;
   }
 
@@ -108,6 +135,9 @@ public final class TokenAuthorityServer implements AutoCloseable {
     String name = "rest-gateway-" + UUID.randomUUID();
     InProcessServerBuilder backend = InProcessServerBuilder.forName(name).directExecutor();
     services.forEach(backend::addService);
+    if (metrics != null) {
+      backend.intercept(metrics.grpcInterceptor(Metrics.REST)); // REST calls count too, as transport="rest"
+    }
     gatewayBackend = backend.build().start();
     gatewayChannel = InProcessChannelBuilder.forName(name).directExecutor().build();
     gateway = RestGateway.start(config.httpPort() == ServerConfig.ANY_FREE_PORT ? 0 : config.httpPort(),
@@ -117,7 +147,8 @@ public final class TokenAuthorityServer implements AutoCloseable {
   /**
    * Every {@link SigningKeys#REFRESH_INTERVAL}, on a thread of its own: reload the signing
    * keys (other nodes may have rotated) and rotate if the current key is older than the
-   * configured interval. A failure (the database down) is logged and retried next time.
+   * configured interval. A failure is logged and retried next time; a store outage is logged
+   * once (one line, no stack trace) and its end once, not every run.
    */
   private void startKeyMaintenance() {
     keyMaintenance = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -130,16 +161,36 @@ public final class TokenAuthorityServer implements AutoCloseable {
       try {
         keys.refresh();
         keys.rotateIfDue(config.keyRotationInterval());
+        if (keyMaintenanceDown) {
+          keyMaintenanceDown = false;
+          LOG.info("Signing key maintenance resumed: the token store is reachable again");
+        }
       } catch (RuntimeException e) {
-        LOG.log(Level.WARNING, "Signing key maintenance failed; retrying in "
-            + SigningKeys.REFRESH_INTERVAL.toSeconds() + " s", e);
+        if (!Database.isUnavailable(e)) {
+          LOG.warn("Signing key maintenance failed; retrying in "
+              + SigningKeys.REFRESH_INTERVAL.toSeconds() + " s", e);
+        } else if (!keyMaintenanceDown) {
+          keyMaintenanceDown = true;
+          LOG.warn("Signing key maintenance paused: the token store is unavailable (" + Database.describe(e)
+              + "); retrying every " + SigningKeys.REFRESH_INTERVAL.toSeconds() + " s");
+        }
       }
     }, period, period, TimeUnit.MILLISECONDS);
+  }
+
+  /** The store (tests close it to cut the database away from a running server). */
+  Database database() {
+    return database;
   }
 
   /** The REST gateway's port, or 0 when it is off. */
   public int httpPort() {
     return gateway == null ? 0 : gateway.port();
+  }
+
+  /** The Prometheus endpoint's port, or 0 when metrics are off. */
+  public int metricsPort() {
+    return metrics == null ? 0 : metrics.port();
   }
 
   /** The port the server listens on (-1 in-process). */
@@ -157,6 +208,9 @@ public final class TokenAuthorityServer implements AutoCloseable {
    * in-flight calls get the configured grace, then the rest are cancelled and the store closes.
    */
   public void stop() throws InterruptedException {
+    if (storeHealth != null) {
+      storeHealth.stop(); // before the health manager's terminal state, which no check may undo
+    }
     if (keyMaintenance != null) {
       keyMaintenance.shutdownNow();
       keyMaintenance.awaitTermination(5, TimeUnit.SECONDS);
@@ -170,13 +224,20 @@ public final class TokenAuthorityServer implements AutoCloseable {
       health.enterTerminalState();
       server.shutdown();
       if (!server.awaitTermination(config.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS)) {
-        LOG.warning("In-flight calls did not finish within " + config.shutdownGrace() + "; cancelling them");
+        LOG.warn("In-flight calls did not finish within " + config.shutdownGrace() + "; cancelling them");
         server.shutdownNow();
         server.awaitTermination(5, TimeUnit.SECONDS);
       }
     }
     audit.flush(); // the count of failed authentications not recorded one by one, if any
     database.close();
+    closeMetrics();
+  }
+
+  private void closeMetrics() {
+    if (metrics != null) {
+      metrics.close();
+    }
   }
 
   public void blockUntilShutdown() throws InterruptedException {

@@ -2,12 +2,14 @@ package dev.tokenauthority.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
 import com.google.protobuf.ListValue;
 import com.google.protobuf.Value;
 import dev.tokenauthority.client.TokenAuthorityClient;
 import dev.tokenauthority.server.testing.InProcessAuthority;
-import dev.tokenauthority.server.testing.TestStores;
+import dev.tokenauthority.server.testing.LogCapture;
 import dev.tokenauthority.server.testing.StoreProbe;
+import dev.tokenauthority.server.testing.TestStores;
 import dev.tokenauthority.v1.AccessToken;
 import dev.tokenauthority.v1.Account;
 import dev.tokenauthority.v1.ApiToken;
@@ -17,21 +19,16 @@ import dev.tokenauthority.v1.FaultToken;
 import dev.tokenauthority.v1.Module;
 import dev.tokenauthority.v1.Record;
 import dev.tokenauthority.v1.Tenant;
-import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import java.util.logging.Level;
-import java.util.logging.Logger;
-import java.util.logging.SimpleFormatter;
-import java.util.logging.StreamHandler;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,13 +43,7 @@ class SecretHygieneTest {
 
   @Test
   void noSecretReachesTheDatabaseTheStoreFileOrTheLog() throws Exception {
-    ByteArrayOutputStream logBytes = new ByteArrayOutputStream();
-    StreamHandler capture = new StreamHandler(logBytes, new SimpleFormatter());
-    capture.setLevel(Level.ALL);
-    Logger root = Logger.getLogger("");
-    Level rootLevel = root.getLevel();
-    root.setLevel(Level.ALL);
-    root.addHandler(capture);
+    LogCapture capture = LogCapture.root(Level.ALL);
     List<String> secrets = new ArrayList<>();
     try (InProcessAuthority authority = InProcessAuthority.start(dataDir)) {
       TokenAuthorityClient admin = authority.admin();
@@ -121,13 +112,12 @@ class SecretHygieneTest {
       }
       assertThat(audit).noneMatch(value -> value.contains("eyJ"));
     } finally {
-      capture.flush();
-      root.removeHandler(capture);
-      root.setLevel(rootLevel);
+      capture.close();
     }
 
-    String log = logBytes.toString(StandardCharsets.UTF_8);
+    String log = capture.text();
     assertThat(log).contains("bootstrap-token"); // the capture saw the server's log
+    assertThat(log).contains("dev.tokenauthority.request"); // and the request log
     // The raw file too, where the store is one (H2); on PostgreSQL the column scan above is the check.
     String storeText = TestStores.postgres() ? ""
         : new String(Files.readAllBytes(dataDir.resolve("tokenauthority.mv.db")), StandardCharsets.ISO_8859_1);

@@ -11,7 +11,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
 
-/** The key rotation interval: its flag, its forms and its bounds. */
+/** The key rotation interval and the database connect timeout: their flags, forms and bounds; the pool size's floor. */
 class ServerConfigTest {
 
   @ParameterizedTest(name = "{0} → {1}")
@@ -58,5 +58,72 @@ class ServerConfigTest {
     assertThat(defaults.withKeyRotationInterval(Duration.ZERO).keyRotationInterval()).isZero();
     assertThatThrownBy(() -> defaults.withKeyRotationInterval(Duration.ofMinutes(59)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least 1 hour");
+  }
+
+  @ParameterizedTest(name = "{0} → {1}")
+  @CsvSource({
+      "250ms, PT0.25S",
+      "2s, PT2S",
+      "1500MS, PT1.5S",
+      "30s, PT30S",
+      "' 5s ', PT5S",
+      "PT2S, PT2S",
+      "PT0.5S, PT0.5S",
+  })
+  void theConnectTimeoutTakesMillisSecondsAndIso8601(String text, String expected) {
+    assertThat(ServerConfig.parseDbConnectTimeout(text)).isEqualTo(Duration.parse(expected));
+    Main main = new Main();
+    new CommandLine(main).parseArgs("--db-connect-timeout", text);
+    assertThat(main.dbConnectTimeout).isEqualTo(Duration.parse(expected));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"249ms", "0", "0s", "31s", "1m", "PT0.1S", "PT31S", "-2s", "soon", "", "2 s", "2h"})
+  void aConnectTimeoutOutside250msTo30sIsRefusedSayingWhatToWrite(String text) {
+    assertThatThrownBy(() -> ServerConfig.parseDbConnectTimeout(text)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageMatching("(?s).*(from 250ms to 30s|write e\\.g\\. 500ms or 2s).*");
+    assertThatThrownBy(() -> new CommandLine(new Main()).parseArgs("--db-connect-timeout", text))
+        .isInstanceOf(CommandLine.ParameterException.class)
+        .hasMessageContaining("--db-connect-timeout");
+  }
+
+  @Test
+  void theConnectTimeoutDefaultsToTwoSeconds() {
+    Main main = new Main();
+    new CommandLine(main).parseArgs();
+    assertThat(main.dbConnectTimeout).isEqualTo(Duration.ofSeconds(2)); // TA_DB_CONNECT_TIMEOUT is unset here
+    ServerConfig defaults = ServerConfig.defaults(Path.of("data"));
+    assertThat(defaults.dbConnectTimeout()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(defaults.withDbConnectTimeout(Duration.ofMillis(250)).dbConnectTimeout()).isEqualTo(Duration.ofMillis(250));
+    assertThatThrownBy(() -> defaults.withDbConnectTimeout(Duration.ofMillis(100)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("from 250ms to 30s");
+  }
+
+  @Test
+  void everyWithMethodKeepsTheConnectTimeout() {
+    ServerConfig config = ServerConfig.defaults(Path.of("data")).withDbConnectTimeout(Duration.ofSeconds(7));
+    for (ServerConfig changed : new ServerConfig[] {config.withGrpcPort(1), config.withHttpPort(2),
+        config.withDbUrl("jdbc:h2:mem:x"), config.withMasterKey("k"), config.withCorsOrigins(java.util.Set.of()),
+        config.withKeyRotationInterval(Duration.ZERO), config.withShareLinkTarget(ServerConfig.DEFAULT_SHARE_LINK_TARGET),
+        config.withAuditAuthFailuresPerSecond(5)}) {
+      assertThat(changed.dbConnectTimeout()).isEqualTo(Duration.ofSeconds(7));
+      assertThat(changed.dbPoolSize()).isEqualTo(10);
+    }
+  }
+
+  @Test
+  void aPoolOfFewerThanTwoConnectionsIsRefused() {
+    ServerConfig defaults = ServerConfig.defaults(Path.of("data"));
+    assertThatThrownBy(() -> defaults.withDbPoolSize(1))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least 2");
+  }
+
+  @Test
+  void fewerThanOneFailedAuthenticationPerMinuteIsRefused() {
+    ServerConfig defaults = ServerConfig.defaults(Path.of("data"));
+    assertThat(defaults.authFailuresPerMinute()).isEqualTo(20);
+    assertThat(defaults.withAuthFailuresPerMinute(1).authFailuresPerMinute()).isEqualTo(1);
+    assertThatThrownBy(() -> defaults.withAuthFailuresPerMinute(0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least 1");
   }
 }

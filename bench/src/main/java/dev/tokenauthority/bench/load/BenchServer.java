@@ -17,7 +17,8 @@ final class BenchServer {
   private BenchServer() {}
 
   static TokenAuthorityServer start(Path dataDir) throws IOException {
-    ServerConfig config = ServerConfig.defaults(dataDir).withGrpcPort(0).withHttpPort(ServerConfig.ANY_FREE_PORT);
+    ServerConfig config = ServerConfig.defaults(dataDir).withGrpcPort(0).withHttpPort(ServerConfig.ANY_FREE_PORT)
+        .withMetricsPort(0); // as before metrics existed, so results stay comparable
     return new TokenAuthorityServer(config, Clock.systemUTC())
         .start(Main.grpcServerBuilder(config.grpcPort()).addService(Echo.service()));
   }

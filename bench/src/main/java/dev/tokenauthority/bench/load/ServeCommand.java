@@ -1,12 +1,13 @@
 package dev.tokenauthority.bench.load;
 
+import ch.qos.logback.classic.Level;
+import dev.tokenauthority.server.Logs;
 import dev.tokenauthority.server.TokenAuthorityServer;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.concurrent.Callable;
-import java.util.logging.LogManager;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -25,10 +26,10 @@ public final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    // the production server's logging configuration, as Main.main loads it
-    try (InputStream logging = TokenAuthorityServer.class.getResourceAsStream("/logging.properties")) {
-      LogManager.getLogManager().readConfiguration(logging);
-    }
+    // the production server's logging configuration, as Main loads it by default...
+    Logs.configure(Logs.LogLevel.INFO, Logs.Format.TEXT);
+    // ...less the request log: one line per call would fill the disk under load and measure it
+    ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(Logs.REQUEST_LOGGER)).setLevel(Level.WARN);
     TokenAuthorityServer server = BenchServer.start(dataDir);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {

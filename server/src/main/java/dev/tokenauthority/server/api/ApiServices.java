@@ -30,6 +30,7 @@ public final class ApiServices {
     AuthInterceptor auth = new AuthInterceptor(tokens, new ClientAddresses(trustedProxies));
     ErrorMapper errors = new ErrorMapper();
     RestEdgeHeaders edgeHeaders = new RestEdgeHeaders();
+    RequestLogInterceptor requestLog = new RequestLogInterceptor(new ClientAddresses(trustedProxies));
     return Stream.<BindableService>of(
             new RecordTokenService(tokens, lifecycle),
             new FaultTokenService(tokens, lifecycle, shareLinks),
@@ -40,9 +41,10 @@ public final class ApiServices {
             new DirectoryService(directory, tenants),
             new SigningKeyService(keys),
             new AuditService(audit))
-        // intercept() runs the last interceptor first: the edge headers see every close (auth's
-        // too), then auth, then the error mapper around the handler
-        .map(service -> ServerInterceptors.intercept(service, errors, auth, edgeHeaders))
+        // intercept() runs the last interceptor first: the request log sees every call and close
+        // (refused ones too), the edge headers every close (auth's too), then auth, then the
+        // error mapper around the handler
+        .map(service -> ServerInterceptors.intercept(service, errors, auth, edgeHeaders, requestLog))
         .toList();
   }
 }

@@ -61,6 +61,7 @@ public final class AuthInterceptor implements ServerInterceptor {
       ErrorMapper.close(call, e);
       return new ServerCall.Listener<>() {};
     }
+    RequestLogInterceptor.recordPrincipal(principal);
     return Contexts.interceptCall(Context.current().withValue(PRINCIPAL, principal), call, headers, next);
   }
 

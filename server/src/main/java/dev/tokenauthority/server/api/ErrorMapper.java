@@ -4,7 +4,9 @@ import com.google.protobuf.Any;
 import com.google.rpc.BadRequest;
 import com.google.rpc.Code;
 import com.google.rpc.ErrorInfo;
+import com.google.rpc.RetryInfo;
 import dev.tokenauthority.server.core.Failure;
+import dev.tokenauthority.server.store.Database;
 import dev.tokenauthority.v1.ErrorReason;
 import io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
 import io.grpc.Metadata;
@@ -13,37 +15,45 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.StatusException;
 import io.grpc.protobuf.StatusProto;
-import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
 import java.util.UUID;
-import java.util.logging.Level;
-import java.util.logging.Logger;
-import org.jdbi.v3.core.ConnectionException;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * The one place errors become gRPC statuses: a {@code google.rpc.Status} with exactly one
  * {@code ErrorInfo} (domain {@value #DOMAIN}) and, for invalid input, a {@code BadRequest}
  * naming each bad field. As an interceptor it catches whatever a service method throws,
  * so no stack trace ever reaches a caller: unexpected faults become INTERNAL with an
- * incident ID that appears, with the stack trace, only in the server log.
+ * incident ID that appears, with the stack trace, only in the server log. A store outage
+ * ({@link Database#isUnavailable}) is no fault of the call: it becomes UNAVAILABLE with
+ * reason {@code STORAGE_UNAVAILABLE} (HTTP 503 at the REST edge), which callers may retry.
+ * A failure that says when to retry (rate-limited authentication) also carries a
+ * {@code google.rpc.RetryInfo}, which the REST edge turns into {@code Retry-After}.
  */
 public final class ErrorMapper implements ServerInterceptor {
   public static final String DOMAIN = "tokenauthority.dev";
   /** {@code BadRequest.FieldViolation.reason} of a missing field, and of a field with a bad value. */
   public static final String FIELD_REQUIRED = "FIELD_REQUIRED";
   public static final String FIELD_INVALID = "FIELD_INVALID";
-  private static final Logger LOG = Logger.getLogger(ErrorMapper.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(ErrorMapper.class);
+  private static final Duration OUTAGE_LOG_INTERVAL = Duration.ofSeconds(10);
+  private static final AtomicLong lastOutageWarning = new AtomicLong(System.nanoTime() - OUTAGE_LOG_INTERVAL.toNanos());
 
   /** The status a caller sees for {@code error}. */
   public static StatusException toStatus(Throwable error) {
     if (error instanceof Failure failure) {
       return fromFailure(failure);
     }
-    if (isStorageOutage(error)) {
-      LOG.warning("Token store unavailable: " + error);
+    if (Database.isUnavailable(error)) {
+      logOutage(error);
       return fromFailure(Failure.storageUnavailable());
     }
     String incident = UUID.randomUUID().toString();
-    LOG.log(Level.SEVERE, "Internal fault, incident " + incident, error);
+    LOG.error("Internal fault, incident " + incident, error);
     return StatusProto.toStatusException(com.google.rpc.Status.newBuilder()
         .setCode(Code.INTERNAL_VALUE)
         .setMessage("An internal error occurred (incident " + incident + "). Retry, or report the incident ID.")
@@ -71,16 +81,24 @@ public final class ErrorMapper implements ServerInterceptor {
               .setReason(v.missing() ? FIELD_REQUIRED : FIELD_INVALID)));
       status.addDetails(Any.pack(badRequest.build()));
     }
+    if (failure.retryAfter() != null) {
+      status.addDetails(Any.pack(RetryInfo.newBuilder().setRetryDelay(com.google.protobuf.Duration.newBuilder()
+          .setSeconds(failure.retryAfter().getSeconds()).setNanos(failure.retryAfter().getNano())).build()));
+    }
     return StatusProto.toStatusException(status.build());
   }
 
-  private static boolean isStorageOutage(Throwable error) {
-    for (Throwable t = error; t != null; t = t.getCause()) {
-      if (t instanceof ConnectionException || t instanceof SQLTransientConnectionException) {
-        return true;
-      }
-    }
-    return false;
+  /**
+   * One WARN line per {@link #OUTAGE_LOG_INTERVAL} at most (the rest at DEBUG): in an outage
+   * every call fails, and the store health monitor already logs the outage once. The line
+   * names the driver's SQLSTATE and message, never JDBI's statement text or its arguments.
+   */
+  private static void logOutage(Throwable error) {
+    long now = System.nanoTime();
+    long last = lastOutageWarning.get();
+    boolean warn = now - last >= OUTAGE_LOG_INTERVAL.toNanos() && lastOutageWarning.compareAndSet(last, now);
+    LOG.atLevel(warn ? Level.WARN : Level.DEBUG).log("Token store unavailable; answering UNAVAILABLE: "
+        + Database.describe(error));
   }
 
   /** Closes {@code call} with the status for {@code error}. */

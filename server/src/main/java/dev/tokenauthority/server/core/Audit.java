@@ -9,6 +9,8 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.util.regex.Pattern;
 import java.util.zip.CRC32;
 import org.jdbi.v3.core.Handle;
@@ -44,6 +46,7 @@ import org.jdbi.v3.core.Handle;
  * indexed, so pruning old rows by time is cheap).
  */
 public final class Audit {
+  private static final Logger LOG = LoggerFactory.getLogger(Audit.class);
   private static final Pattern EVENT_ID = Pattern.compile("aud_[a-z0-9]{24}");
 
   /** A listing request; empty strings and null times mean "no filter". */
@@ -99,18 +102,38 @@ public final class Audit {
       record(event);
       return;
     }
-    database.jdbi().useTransaction(handle -> {
-      AuditRepository rows = handle.attach(AuditRepository.class);
-      rows.insert(row(suppressed.event(), now));
-      rows.insert(row(event, now));
-    });
+    try {
+      database.jdbi().useTransaction(handle -> {
+        AuditRepository rows = handle.attach(AuditRepository.class);
+        rows.insert(row(suppressed.event(), now));
+        rows.insert(row(event, now));
+      });
+    } catch (RuntimeException e) {
+      failureBudget.restore(suppressed); // not written: keep the count for the next row (or flush)
+      throw e;
+    }
   }
 
-  /** Writes the count of suppressed failed authentications, if any (on shutdown). */
+  /**
+   * Writes the count of suppressed failed authentications, if any (on shutdown). No caller
+   * waits on it, so a store outage does not throw: the count is logged in one line instead
+   * (and kept, should a later flush succeed).
+   */
   public void flush() {
     FailureBudget.Suppressed suppressed = failureBudget.drain();
-    if (suppressed != null) {
+    if (suppressed == null) {
+      return;
+    }
+    try {
       record(suppressed.event());
+    } catch (RuntimeException e) {
+      failureBudget.restore(suppressed);
+      if (!Database.isUnavailable(e)) {
+        throw e;
+      }
+      LOG.warn("Could not write the audit row counting " + suppressed.count()
+          + " failed authentications since " + suppressed.since() + " (not recorded one by one): the store is "
+          + "unavailable (" + Database.describe(e) + ")");
     }
   }
 
@@ -245,6 +268,16 @@ public final class Audit {
       }
       used++;
       return drain();
+    }
+
+    /** Puts back a count that was handed over but could not be written. */
+    synchronized void restore(Suppressed pending) {
+      if (suppressed == 0) {
+        suppressedSince = pending.since();
+      } else if (pending.since().isBefore(suppressedSince)) {
+        suppressedSince = pending.since();
+      }
+      suppressed += pending.count();
     }
 
     /** The pending count, handed over and reset, or null if there is none. */

@@ -13,14 +13,14 @@ public final class Failure extends RuntimeException {
   /** The class of failure; the error mapper picks the gRPC status code from it. */
   public enum Code {
     INVALID_ARGUMENT, UNAUTHENTICATED, PERMISSION_DENIED, NOT_FOUND, ALREADY_EXISTS, ABORTED, UNAVAILABLE,
-    FAILED_PRECONDITION
+    FAILED_PRECONDITION, RESOURCE_EXHAUSTED
   }
 
   /** Machine-readable reasons; each has a twin of the same name in the API's ErrorReason enum. */
   public enum Reason {
     CREDENTIAL_MISSING, CREDENTIAL_INVALID, CREDENTIAL_EXPIRED, CREDENTIAL_REVOKED,
     SCOPE_MISSING, SCOPE_ESCALATION, INVALID_FIELD, RESOURCE_NOT_FOUND, RESOURCE_ALREADY_EXISTS,
-    STORAGE_UNAVAILABLE, RESOURCE_GONE, CHANGE_SEQUENCE_MISMATCH, TOKEN_INACTIVE
+    STORAGE_UNAVAILABLE, RESOURCE_GONE, CHANGE_SEQUENCE_MISMATCH, TOKEN_INACTIVE, AUTH_RATE_LIMITED
   }
 
   /** How every description of a missing field begins. */
@@ -38,14 +38,21 @@ public final class Failure extends RuntimeException {
   private final Reason reason;
   private final Map<String, String> metadata;
   private final List<FieldViolation> violations;
+  private final java.time.Duration retryAfter;
 
   private Failure(Code code, Reason reason, String message, Map<String, String> metadata,
       List<FieldViolation> violations) {
+    this(code, reason, message, metadata, violations, null);
+  }
+
+  private Failure(Code code, Reason reason, String message, Map<String, String> metadata,
+      List<FieldViolation> violations, java.time.Duration retryAfter) {
     super(message, null, false, false); // no stack trace: this is an answer, not a fault
     this.code = code;
     this.reason = reason;
     this.metadata = Map.copyOf(metadata);
     this.violations = List.copyOf(violations);
+    this.retryAfter = retryAfter;
   }
 
   public static Failure invalid(List<FieldViolation> violations) {
@@ -118,6 +125,15 @@ public final class Failure extends RuntimeException {
         List.of());
   }
 
+  /**
+   * Too many failed authentications from the caller's address, or against the presented
+   * credential's prefix ({@code what} says which, in words); retry after {@code retryAfter}.
+   */
+  public static Failure rateLimited(String what, java.time.Duration retryAfter) {
+    return new Failure(Code.RESOURCE_EXHAUSTED, Reason.AUTH_RATE_LIMITED, "Too many failed authentications "
+        + what + "; retry in " + retryAfter.toSeconds() + " s.", Map.of(), List.of(), retryAfter);
+  }
+
   public static Failure storageUnavailable() {
     return new Failure(Code.UNAVAILABLE, Reason.STORAGE_UNAVAILABLE,
         "The token store is unavailable; retry later.", Map.of(), List.of());
@@ -137,5 +153,10 @@ public final class Failure extends RuntimeException {
 
   public List<FieldViolation> violations() {
     return violations;
+  }
+
+  /** How long the caller should wait before retrying, or null when the failure says nothing about it. */
+  public java.time.Duration retryAfter() {
+    return retryAfter;
   }
 }

@@ -36,8 +36,9 @@ import java.util.regex.Pattern;
  * <p>It does NOT check, and the caller must: revocation, and anything else the token's
  * record says (look the token up by {@link Claims#id()} in the tokens table); the
  * audience ({@code records} or {@code faults}) and the scope and resource the caller
- * requires; whether the tenant, user or record still exist. It ignores {@code iat} and
- * {@code nbf} (this authority sets no {@code nbf}).
+ * requires ({@link #verify(String, String)} checks the audience); whether the tenant, user or
+ * record still exist. It ignores {@code iat}. This authority sets no {@code nbf}, but a JWT
+ * that has one is refused until then ({@link Rejection#NOT_YET_VALID}), as RFC 7519 requires.
  *
  * <p>Key objects and ES256 verifiers are built once per kid ({@link SigningKeys.PublishedKey}).
  */
@@ -62,7 +63,11 @@ public final class JwtVerifier {
     /** {@code exp} has passed. */
     EXPIRED,
     /** A claim this authority always sets ({@code exp}, {@code jti}) is missing. */
-    MISSING_CLAIM
+    MISSING_CLAIM,
+    /** {@code nbf} is still in the future. */
+    NOT_YET_VALID,
+    /** {@code aud} does not name the audience the caller asked for ({@link #verify(String, String)}). */
+    WRONG_AUDIENCE
   }
 
   /** The outcome of {@link #verify}: {@link Valid} or {@link Invalid}. */
@@ -100,6 +105,18 @@ public final class JwtVerifier {
    */
   private static boolean isJsonObject(String segment) {
     return new String(Base64.getUrlDecoder().decode(segment), StandardCharsets.UTF_8).strip().startsWith("{");
+  }
+
+  /**
+   * As {@link #verify(String)}, and also requires {@code aud} to name {@code audience}
+   * ({@code records} or {@code faults}): a token minted for one audience is refused by another.
+   */
+  public Result verify(String jwt, String audience) {
+    Result result = verify(jwt);
+    if (result instanceof Valid valid && !valid.claims().audience().contains(audience)) {
+      return new Invalid(Rejection.WRONG_AUDIENCE, "aud does not name " + audience);
+    }
+    return result;
   }
 
   /** Verifies {@code jwt}; see the class comment for what is checked and what is not. */
@@ -140,6 +157,10 @@ public final class JwtVerifier {
     }
     if (!clock.instant().isBefore(expiresAt)) {
       return new Invalid(Rejection.EXPIRED, "expired at " + expiresAt);
+    }
+    Instant notBefore = decoded.getNotBeforeAsInstant();
+    if (notBefore != null && clock.instant().isBefore(notBefore)) {
+      return new Invalid(Rejection.NOT_YET_VALID, "not valid before " + notBefore);
     }
     return new Valid(new Claims(decoded.getId(), decoded.getKeyId(), decoded.getIssuer(), decoded.getSubject(),
         decoded.getAudience() == null ? List.of() : List.copyOf(decoded.getAudience()), decoded.getClaim("tid").asString(), decoded.getClaim("scope").asString(),

@@ -22,7 +22,23 @@ public final class Secrets {
   /** 62^6 > 2^32: six characters hold a CRC32. */
   private static final int CHECKSUM_LENGTH = 6;
 
+  /**
+   * Compared against when a lookup finds nothing, so that an unknown secret costs the same
+   * comparison as a known one (the hash of no secret: 64 hex digits like any stored hash).
+   */
+  private static final String NO_HASH = hash("no secret: the lookup found nothing");
+
   private final SecureRandom random = new SecureRandom();
+  private final java.util.function.BiPredicate<String, String> comparator;
+
+  public Secrets() {
+    this(Secrets::sameHash);
+  }
+
+  /** Tests count comparisons through {@code comparator}; everything else uses {@link #sameHash}. */
+  Secrets(java.util.function.BiPredicate<String, String> comparator) {
+    this.comparator = comparator;
+  }
 
   /** A new secret of an opaque kind. */
   public String newSecret(TokenKind kind) {
@@ -73,6 +89,16 @@ public final class Secrets {
   /** Constant-time comparison of two stored hashes. */
   public static boolean sameHash(String a, String b) {
     return MessageDigest.isEqual(a.getBytes(StandardCharsets.US_ASCII), b.getBytes(StandardCharsets.US_ASCII));
+  }
+
+  /**
+   * Whether {@code storedHash} (what a lookup by {@code hash} found, or null if it found
+   * nothing) matches {@code hash}. Always makes exactly one constant-time comparison, so
+   * that unknown and wrong secrets take the same path as known ones.
+   */
+  public boolean matches(String storedHash, String hash) {
+    boolean same = comparator.test(storedHash == null ? NO_HASH : storedHash, hash);
+    return storedHash != null && same;
   }
 
   private static String checksum(CharSequence text) {

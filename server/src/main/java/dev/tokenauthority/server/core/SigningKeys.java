@@ -27,7 +27,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The ES256 keys JWTs are signed with, and their lifecycle. Keys live in the database
@@ -48,7 +49,7 @@ import java.util.logging.Logger;
  * on any node, whatever its lifetime.
  */
 public final class SigningKeys {
-  private static final Logger LOG = Logger.getLogger(SigningKeys.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(SigningKeys.class);
 
   public static final String ALGORITHM = "ES256";
   /** How often the server reloads every node's view of the keys. */

@@ -16,11 +16,12 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.LinkedHashSet;
 import java.util.Set;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Creating tenants, with their first admin and admin token; and the first start's bootstrap. */
 public final class Tenants {
-  private static final Logger LOG = Logger.getLogger(Tenants.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(Tenants.class);
 
   /** A tenant, its first admin and that admin's token. */
   public record TenantCreated(TenantRow tenant, UserRow admin, TokenCore.Issued adminToken) {}
@@ -115,6 +116,7 @@ public final class Tenants {
       }
       events.forEach(event -> audit.record(handle, event));
     });
+    tokens.minted(TokenKind.WORKSPACE);
     return new TenantCreated(tenant, admin, token);
   }
 

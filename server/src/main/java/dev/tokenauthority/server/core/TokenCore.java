@@ -64,9 +64,22 @@ public final class TokenCore {
   private final Clock clock;
   private final String issuer;
   private final String publicUrl;
+  private final CoreMetrics metrics;
+  private final AuthRateLimiter limiter;
 
+  /** A core without metrics, allowing each client address the default failed authentications a minute. */
   public TokenCore(Database database, Directory directory, Audit audit, Secrets secrets, SigningKeys keys,
       Clock clock, String issuer, String publicUrl) {
+    this(database, directory, audit, secrets, keys, clock, issuer, publicUrl, CoreMetrics.NONE,
+        new AuthRateLimiter(clock, AuthRateLimiter.DEFAULT_ADDRESS_FAILURES_PER_MINUTE));
+  }
+
+  /**
+   * As the constructor without metrics; {@code metrics} counts minted tokens and refused
+   * credentials, and {@code limiter} limits failed authentications.
+   */
+  public TokenCore(Database database, Directory directory, Audit audit, Secrets secrets, SigningKeys keys,
+      Clock clock, String issuer, String publicUrl, CoreMetrics metrics, AuthRateLimiter limiter) {
     this.database = database;
     this.repository = database.jdbi().onDemand(TokenRepository.class);
     this.directory = directory;
@@ -76,49 +89,77 @@ public final class TokenCore {
     this.clock = clock;
     this.issuer = issuer;
     this.publicUrl = publicUrl.endsWith("/") ? publicUrl.substring(0, publicUrl.length() - 1) : publicUrl;
+    this.metrics = metrics;
+    this.limiter = limiter;
   }
 
   /**
    * Resolves a presented secret, sent from {@code clientAddress}, to its principal, or throws
    * UNAUTHENTICATED. Malformed secrets (wrong prefix, length or checksum) are refused before
    * any lookup. Every refusal is audited (never with the secret).
+   *
+   * <p>Failed authentications are rate limited ({@link AuthRateLimiter}): an address that has
+   * spent its failure budget is refused (RESOURCE_EXHAUSTED) before any lookup; a failure
+   * against a token prefix that has spent its budget is answered RESOURCE_EXHAUSTED instead of
+   * UNAUTHENTICATED. A success never costs budget, and the secret is checked before the prefix
+   * limit applies, so a correct secret is never refused for its prefix.
    */
   public Principal authenticate(String secret, String clientAddress) {
+    java.time.Duration wait = limiter.addressWait(clientAddress);
+    if (wait != null) {
+      throw refused(Failure.rateLimited("from this client address", wait), null, clientAddress);
+    }
     if (secret == null || secret.isEmpty()) {
-      throw refused(Failure.unauthenticated(Failure.Reason.CREDENTIAL_MISSING,
+      throw failed(Failure.unauthenticated(Failure.Reason.CREDENTIAL_MISSING,
           "A credential is required: send 'authorization: Bearer <token>' or 'x-api-key: <token>'."),
-          null, clientAddress);
+          null, clientAddress, null);
     }
-    if (Secrets.kindOf(secret) == null) {
-      throw refused(Failure.unauthenticated(Failure.Reason.CREDENTIAL_INVALID, secret.startsWith("eyJ")
+    TokenKind kind = Secrets.kindOf(secret);
+    if (kind == null) {
+      throw failed(Failure.unauthenticated(Failure.Reason.CREDENTIAL_INVALID, secret.startsWith("eyJ")
           ? "Record and fault JWTs grant access to one resource; they cannot authenticate to Token Authority."
-          : "The credential is not a token issued by Token Authority."), null, clientAddress);
+          : "The credential is not a token issued by Token Authority."), null, clientAddress, null);
     }
+    String prefix = AuthRateLimiter.prefixOf(kind, secret);
     String hash = Secrets.hash(secret);
-    TokenRow token = repository.findBySecretHash(hash)
-        .filter(row -> Secrets.sameHash(row.secretHash(), hash))
-        .orElseThrow(() -> refused(Failure.unauthenticated(Failure.Reason.CREDENTIAL_INVALID,
-            "The credential is not a token issued by Token Authority."), null, clientAddress));
+    java.util.Optional<TokenRow> found = repository.findBySecretHash(hash);
+    if (!secrets.matches(found.map(TokenRow::secretHash).orElse(null), hash)) {
+      throw failed(Failure.unauthenticated(Failure.Reason.CREDENTIAL_INVALID,
+          "The credential is not a token issued by Token Authority."), null, clientAddress, prefix);
+    }
+    TokenRow token = found.get();
     if (token.revokedAt() != null) {
-      throw refused(Failure.unauthenticated(Failure.Reason.CREDENTIAL_REVOKED, "The credential has been revoked."),
-          token, clientAddress);
+      throw failed(Failure.unauthenticated(Failure.Reason.CREDENTIAL_REVOKED, "The credential has been revoked."),
+          token, clientAddress, prefix);
     }
     if (token.expiresAt() != null && !clock.instant().isBefore(token.expiresAt())) {
-      throw refused(Failure.unauthenticated(Failure.Reason.CREDENTIAL_EXPIRED,
-          "The credential expired at " + token.expiresAt() + "."), token, clientAddress);
+      throw failed(Failure.unauthenticated(Failure.Reason.CREDENTIAL_EXPIRED,
+          "The credential expired at " + token.expiresAt() + "."), token, clientAddress, prefix);
     }
     UserRow user = directory.requireUser(token.tenantId(), token.userId());
     if (!user.active()) {
-      throw refused(Failure.unauthenticated(Failure.Reason.CREDENTIAL_INVALID, "The credential's user is deactivated."),
-          token, clientAddress);
+      throw failed(Failure.unauthenticated(Failure.Reason.CREDENTIAL_INVALID, "The credential's user is deactivated."),
+          token, clientAddress, prefix);
     }
     recordUse(token);
     return new Principal(token.tenantId(), user.id(), user.email(), token.id(), Scopes.parse(token.scopes()),
         clientAddress);
   }
 
+  /**
+   * Charges a failed authentication to the limiter ({@code prefix}: the well-formed secret's,
+   * else null), then audits and returns {@code failure}, or the rate-limit failure instead if
+   * the address or prefix had already spent its budget.
+   */
+  private Failure failed(Failure failure, TokenRow token, String clientAddress, String prefix) {
+    java.time.Duration wait = limiter.failed(clientAddress, prefix);
+    return refused(wait == null ? failure
+        : Failure.rateLimited("from this client address or with this credential's prefix", wait), token, clientAddress);
+  }
+
   /** Audits a refused credential ({@code token}: the known token it belongs to, or null) and returns the failure. */
   private Failure refused(Failure failure, TokenRow token, String clientAddress) {
+    metrics.authenticationFailed(failure.reason());
     audit.authenticationFailed(failure, token == null ? null : token.tenantId(), token == null ? null : token.id(),
         clientAddress);
     return failure;
@@ -149,6 +190,7 @@ public final class TokenCore {
     Issued token = prepareWorkspaceToken(caller.tenantId(), caller.userId(), caller.userEmail(), caller.tokenId(),
         name, granted, expiresAt, now);
     insert(token.row(), List.of(), AuditEvent.minted(caller, TokenKind.WORKSPACE, token.row().id()));
+    metrics.minted(TokenKind.WORKSPACE);
     return token;
   }
 
@@ -188,6 +230,7 @@ public final class TokenCore {
         null, null, UUID.randomUUID().toString(), null, 1, now, now, expiresAt, null, null, caller.userId(),
         caller.tokenId());
     insert(row, List.of(), AuditEvent.minted(caller, TokenKind.ACCESS, row.id()));
+    metrics.minted(TokenKind.ACCESS);
     return new IssuedAccessToken(new Issued(row, secret, caller.userEmail()), user);
   }
 
@@ -224,6 +267,7 @@ public final class TokenCore {
         account.id(), description, icon, UUID.randomUUID().toString(), null, 1, now, now, null, null, null,
         caller.userId(), caller.tokenId());
     insert(row, moduleIds, AuditEvent.minted(caller, TokenKind.ACCOUNT_API, row.id()));
+    metrics.minted(TokenKind.ACCOUNT_API);
     return new IssuedApiToken(new Issued(row, secret, caller.userEmail()), account, modules);
   }
 
@@ -287,7 +331,13 @@ public final class TokenCore {
         ShareLinks.attach(handle, id, code, signed.jwt()); // sealed under the code, for the link to resolve
       }
     });
+    metrics.minted(kind);
     return new IssuedJwt(row, signed.jwt(), code == null ? null : publicUrl + "/s/" + code);
+  }
+
+  /** Counts a token of {@code kind} minted elsewhere in the core (tenant admin tokens), once it committed. */
+  void minted(TokenKind kind) {
+    metrics.minted(kind);
   }
 
   /** Inserts a minted token and its audit event in one transaction: neither commits without the other. */

@@ -1,6 +1,7 @@
 package dev.tokenauthority.server.gateway;
 
 import com.google.api.AnnotationsProto;
+import com.google.api.FieldBehaviorProto;
 import dev.tokenauthority.v1.ApiOptionsProto;
 import com.google.api.HttpRule;
 import com.google.api.pathtemplate.PathTemplate;
@@ -53,6 +54,7 @@ final class HttpRoutes {
     ExtensionRegistry registry = ExtensionRegistry.newInstance();
     AnnotationsProto.registerAllExtensions(registry);
     ApiOptionsProto.registerAllExtensions(registry); // so the routes' methods carry our options too
+    FieldBehaviorProto.registerAllExtensions(registry); // REQUIRED / OUTPUT_ONLY, for the OpenAPI document
     try (InputStream in = HttpRoutes.class.getResourceAsStream(resource)) {
       if (in == null) {
         throw new IllegalStateException("descriptor set " + resource + " is not on the classpath");

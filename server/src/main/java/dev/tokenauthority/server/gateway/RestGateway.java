@@ -6,6 +6,7 @@ import com.google.protobuf.Message;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.tokenauthority.server.api.AltostratErrors;
+import dev.tokenauthority.server.api.RequestLogInterceptor;
 import dev.tokenauthority.server.api.RestEdgeHeaders;
 import dev.tokenauthority.server.gateway.HttpRoutes.Match;
 import dev.tokenauthority.server.gateway.HttpRoutes.Route;
@@ -40,8 +41,9 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The embedded REST gateway: what Envoy's transcoder does in production (envoy/envoy.yaml),
@@ -54,7 +56,7 @@ import java.util.logging.Logger;
  * makes them for Envoy.
  */
 public final class RestGateway implements AutoCloseable {
-  private static final Logger LOG = Logger.getLogger(RestGateway.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(RestGateway.class);
   /** The largest request body accepted (HTTP 413 beyond). */
   public static final int MAX_BODY_BYTES = 1 << 20;
   /** Deadline of the gRPC call when the request sets no {@code grpc-timeout}. */
@@ -88,10 +90,13 @@ public final class RestGateway implements AutoCloseable {
   private volatile boolean stopping;
 
   private final CorsPolicy cors;
+  /** The OpenAPI document of {@link #routes}, served at {@link OpenApiDocument#PATH}. */
+  private final OpenApiDocument openApi;
 
   private RestGateway(HttpServer server, ExecutorService executor, HttpRoutes routes, Channel channel,
       CorsPolicy cors) {
     this.server = server;
+    this.openApi = OpenApiDocument.of(routes); // once, at start: a rule it cannot describe fails the start
     this.cors = cors;
     this.executor = executor;
     this.routes = routes;
@@ -138,6 +143,10 @@ public final class RestGateway implements AutoCloseable {
         return;
       }
       String path = exchange.getRequestURI().getRawPath();
+      if (path.equals(OpenApiDocument.PATH) && exchange.getRequestMethod().equals("GET")) {
+        send(exchange, 200, openApi.json()); // no credential: the API's shape is no secret
+        return;
+      }
       HttpRoutes.Resolution resolution = routes.resolve(exchange.getRequestMethod(), path);
       if (resolution instanceof Match match) {
         call(exchange, match);
@@ -149,7 +158,7 @@ public final class RestGateway implements AutoCloseable {
         error(exchange, 404, Status.Code.NOT_FOUND, "No REST method at " + path + ".");
       }
     } catch (RuntimeException | IOException e) {
-      LOG.log(Level.SEVERE, "REST gateway fault", e);
+      LOG.error("REST gateway fault", e);
       error(exchange, 500, Status.Code.INTERNAL, "An internal error occurred in the REST gateway.");
     } finally {
       inFlight.arriveAndDeregister();
@@ -183,6 +192,7 @@ public final class RestGateway implements AutoCloseable {
       }
     }
     headers.put(FORWARDED_FOR, forwardedFor(exchange));
+    headers.put(RequestLogInterceptor.TRANSPORT, "rest");
     AtomicReference<Metadata> responseHeaders = new AtomicReference<>();
     AtomicReference<Metadata> trailers = new AtomicReference<>();
     Channel call = ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(headers),
@@ -195,6 +205,7 @@ public final class RestGateway implements AutoCloseable {
     } catch (StatusRuntimeException e) {
       Metadata errorTrailers = e.getTrailers() == null ? new Metadata() : e.getTrailers();
       passThrough(errorTrailers, exchange);
+      retryAfter(StatusProto.fromThrowable(e), exchange);
       String errorBody = errorTrailers.get(RestEdgeHeaders.ERROR_BODY_KEY);
       if (errorBody == null) {
         com.google.rpc.Status status = StatusProto.fromThrowable(e);
@@ -224,6 +235,28 @@ public final class RestGateway implements AutoCloseable {
     }
     hops.add(exchange.getRemoteAddress().getAddress().getHostAddress());
     return String.join(", ", hops);
+  }
+
+  /**
+   * {@code Retry-After} (whole seconds, rounded up) from the error's {@code google.rpc.RetryInfo},
+   * if it has one: a rate-limited authentication (429) says when to try again.
+   */
+  private static void retryAfter(com.google.rpc.Status status, HttpExchange exchange) {
+    if (status == null) {
+      return;
+    }
+    for (com.google.protobuf.Any detail : status.getDetailsList()) {
+      if (detail.is(com.google.rpc.RetryInfo.class)) {
+        try {
+          com.google.protobuf.Duration delay = detail.unpack(com.google.rpc.RetryInfo.class).getRetryDelay();
+          long seconds = Math.max(0, delay.getSeconds() + (delay.getNanos() > 0 ? 1 : 0));
+          exchange.getResponseHeaders().set("Retry-After", Long.toString(seconds));
+        } catch (com.google.protobuf.InvalidProtocolBufferException ignored) {
+          // a detail that does not parse says nothing about retrying
+        }
+        return;
+      }
+    }
   }
 
   /** Envoy's status for {@code code}, unless the service chose another error status (as rest_edge.lua decides). */
@@ -322,7 +355,7 @@ public final class RestGateway implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (TimeoutException e) {
-      LOG.warning("REST requests still running after " + graceSeconds + " s; closing their connections");
+      LOG.warn("REST requests still running after " + graceSeconds + " s; closing their connections");
     }
     server.stop(0);
     executor.shutdownNow();

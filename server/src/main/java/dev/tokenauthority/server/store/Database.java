@@ -2,12 +2,21 @@ package dev.tokenauthority.server.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLTransientConnectionException;
+import java.sql.Statement;
 import java.sql.Types;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.Set;
 import org.flywaydb.core.Flyway;
+import org.jdbi.v3.core.ConnectionException;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.argument.AbstractArgumentFactory;
 import org.jdbi.v3.core.argument.Argument;
@@ -18,6 +27,12 @@ import org.jdbi.v3.sqlobject.SqlObjectPlugin;
 public final class Database implements AutoCloseable {
   /** SQLSTATE of a unique-constraint violation, the same on H2 and PostgreSQL. */
   private static final String UNIQUE_VIOLATION = "23505";
+  /** SQLSTATE class 08: connection exception (the same on H2 and PostgreSQL). */
+  private static final String CONNECTION_EXCEPTION_CLASS = "08";
+  /** PostgreSQL admin_shutdown, crash_shutdown, cannot_connect_now: the server is going or not yet there. */
+  private static final Set<String> SERVER_GOING_AWAY = Set.of("57P01", "57P02", "57P03");
+  /** How long a caller waits for a pooled connection unless told otherwise. */
+  public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
 
   private final HikariDataSource dataSource;
   private final Jdbi jdbi;
@@ -36,6 +51,25 @@ public final class Database implements AutoCloseable {
 
   /** Opens a pool on {@code url}, migrates the schema to the newest version, and returns it. */
   public static Database open(String url, String user, String password, int maxPoolSize) {
+    return open(url, user, password, maxPoolSize, DEFAULT_CONNECT_TIMEOUT);
+  }
+
+  /**
+   * As {@link #open(String, String, String, int)}; a call waits at most {@code connectTimeout}
+   * for a pooled connection, so that when the database is gone calls fail within that bound
+   * instead of queueing (Hikari's default is 30 s).
+   */
+  public static Database open(String url, String user, String password, int maxPoolSize, Duration connectTimeout) {
+    return open(url, user, password, maxPoolSize, connectTimeout, null);
+  }
+
+  /**
+   * As {@link #open(String, String, String, int, Duration)}; the pool reports its usage
+   * ({@code hikaricp_connections_active}, {@code _idle}, {@code _pending}, ...; tag
+   * {@code pool="token-authority"}) to {@code metrics}, unless that is null.
+   */
+  public static Database open(String url, String user, String password, int maxPoolSize, Duration connectTimeout,
+      MeterRegistry metrics) {
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(url);
     if (user != null) {
@@ -46,6 +80,14 @@ public final class Database implements AutoCloseable {
     }
     config.setMaximumPoolSize(maxPoolSize);
     config.setPoolName("token-authority");
+    config.setConnectionTimeout(connectTimeout.toMillis());
+    // Do not connect in the constructor: when the database is down Hikari would log the
+    // failure with a stack trace. Flyway's first connection fails instead, within
+    // connectTimeout, and the caller reports it (Main: one line).
+    config.setInitializationFailTimeout(-1);
+    if (metrics != null) {
+      config.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(metrics));
+    }
     HikariDataSource dataSource = new HikariDataSource(config);
     try {
       Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
@@ -68,6 +110,59 @@ public final class Database implements AutoCloseable {
       }
     }
     return false;
+  }
+
+  /**
+   * Whether {@code e} (or a cause) says the database cannot be reached, rather than that a
+   * statement was wrong: no pooled connection within the connect timeout, a connection that
+   * broke or was refused (SQLSTATE class 08), or a server shutting down or starting up
+   * (PostgreSQL 57P01–57P03). Callers see these as UNAVAILABLE and may retry.
+   */
+  public static boolean isUnavailable(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof ConnectionException || t instanceof SQLTransientConnectionException
+          || t instanceof SQLNonTransientConnectionException) {
+        return true;
+      }
+      if (t instanceof SQLException sql && sql.getSQLState() != null
+          && (sql.getSQLState().startsWith(CONNECTION_EXCEPTION_CLASS) || SERVER_GOING_AWAY.contains(sql.getSQLState()))) {
+        return true;
+      }
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * A one-line description of an outage for the log: the innermost SQL exception's SQLSTATE
+   * and message (the driver's words, e.g. "Connection refused"), never a statement or its
+   * arguments, which JDBI's own messages include.
+   */
+  public static String describe(Throwable e) {
+    SQLException innermost = null;
+    for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+      if (t instanceof SQLException sql) {
+        innermost = sql;
+      }
+    }
+    if (innermost == null) {
+      return e.getClass().getSimpleName();
+    }
+    String message = innermost.getMessage() == null ? "" : innermost.getMessage().lines().findFirst().orElse("");
+    return (innermost.getSQLState() == null ? "" : "SQLSTATE " + innermost.getSQLState() + ": ") + message;
+  }
+
+  /**
+   * Checks that a pooled connection answers {@code SELECT 1} within {@code timeout} (plus the
+   * wait for a connection, at most the connect timeout); throws what the driver threw otherwise.
+   */
+  public void ping(Duration timeout) throws SQLException {
+    try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+      statement.setQueryTimeout((int) Math.max(1, timeout.toSeconds()));
+      statement.execute("SELECT 1");
+    }
   }
 
   @Override

@@ -4,6 +4,7 @@ import static dev.tokenauthority.server.testing.Errors.expect;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tokenauthority.client.TokenAuthorityClient;
+import dev.tokenauthority.server.testing.ForgedJwts;
 import dev.tokenauthority.server.testing.InProcessAuthority;
 import dev.tokenauthority.v1.AccessToken;
 import dev.tokenauthority.v1.Account;
@@ -19,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterEach;
@@ -96,6 +98,20 @@ class IntrospectionTest {
     assertInactive("");
     assertInactive("taw_" + "a".repeat(49)); // right shape, wrong checksum
     assertInactive("eyJ" + "a".repeat(5000));
+  }
+
+  @Test
+  void everyForgeryOfAGenuineJwtIsInactive() throws Exception {
+    String record = admin.createRecordToken("rec-1", 3600L).getToken();
+    String fault = admin.generateFaultToken(5).getToken();
+    for (String genuine : List.of(record, fault)) {
+      assertThat(admin.introspectToken(genuine).getActive()).isTrue();
+      ForgedJwts.of(genuine).forEach((what, forged) -> assertThat(admin.introspectToken(forged))
+          .as(what).isEqualTo(IntrospectTokenResponse.getDefaultInstance()));
+    }
+    // expired: the genuine text itself, once its time has passed
+    authority.clock().advance(Duration.ofMinutes(5));
+    assertInactive(fault);
   }
 
   @Test

@@ -236,6 +236,46 @@ class JwtVerifierTest {
     assertThat(node.verifier().verify(ok)).isInstanceOf(Valid.class);
   }
 
+  @Test
+  void aJwtIsRefusedBeforeItsNbf() {
+    String later = node.keys().sign(JWT.create().withIssuer(Cluster.ISSUER).withJWTId("x")
+        .withExpiresAt(START.plusSeconds(3600)).withNotBefore(START.plusSeconds(60))).jwt();
+    assertThat(rejection(later)).isEqualTo(Rejection.NOT_YET_VALID);
+    cluster.clock.set(START.plusSeconds(60).minusMillis(1));
+    assertThat(rejection(later)).isEqualTo(Rejection.NOT_YET_VALID);
+    cluster.clock.set(START.plusSeconds(60));
+    assertThat(node.verifier().verify(later)).isInstanceOf(Valid.class);
+  }
+
+  @Test
+  void aJwtForAnotherAudienceIsRefusedWhenTheCallerNamesItsAudience() {
+    assertThat(node.verifier().verify(minted.jwt(), "faults")).isInstanceOf(Valid.class);
+    Result records = node.verifier().verify(minted.jwt(), "records");
+    assertThat(records).isInstanceOf(Invalid.class);
+    assertThat(((Invalid) records).rejection()).isEqualTo(Rejection.WRONG_AUDIENCE);
+    String noAudience = node.keys().sign(JWT.create().withIssuer(Cluster.ISSUER).withJWTId("x")
+        .withExpiresAt(START.plusSeconds(3600))).jwt();
+    assertThat(((Invalid) node.verifier().verify(noAudience, "faults")).rejection()).isEqualTo(Rejection.WRONG_AUDIENCE);
+    // a forged aud is a tampered payload: the signature fails first
+    String forged = decoded.getHeader() + "." + payloadWith("\"faults\"", "\"records\"") + "." + decoded.getSignature();
+    assertThat(((Invalid) node.verifier().verify(forged, "records")).rejection()).isEqualTo(Rejection.BAD_SIGNATURE);
+  }
+
+  @Test
+  void aTamperedSignatureIsRefused() {
+    String signature = decoded.getSignature();
+    for (int at : new int[] {0, signature.length() / 2, signature.length() - 2}) {
+      char flipped = signature.charAt(at) == 'A' ? 'B' : 'A';
+      String tampered = decoded.getHeader() + "." + decoded.getPayload() + "."
+          + signature.substring(0, at) + flipped + signature.substring(at + 1);
+      assertThat(rejection(tampered)).as("at %d", at).isEqualTo(Rejection.BAD_SIGNATURE);
+    }
+    // another genuine signature of this authority, on another token
+    String other = cluster.mint(node, 30).jwt();
+    String swapped = decoded.getHeader() + "." + decoded.getPayload() + "." + JWT.decode(other).getSignature();
+    assertThat(rejection(swapped)).isEqualTo(Rejection.BAD_SIGNATURE);
+  }
+
   // ---------------------------------------------------------------- garbage
 
   @Test

@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import dev.tokenauthority.server.testing.ForgedJwts;
 import dev.tokenauthority.server.testing.JsonShape.Type;
 import dev.tokenauthority.server.testing.MutableClock;
 import java.net.http.HttpResponse;
@@ -115,6 +116,22 @@ class JwtLifecycleRestTest {
     } while (!pageToken.isEmpty());
     assertThat(all).extracting(t -> t.get(idField).getAsString()).doesNotHaveDuplicates();
     return all;
+  }
+
+  // ---------------------------------------------------------------- forged JWTs
+
+  /** As IntrospectionTest.everyForgeryOfAGenuineJwtIsInactive, through the REST path. */
+  @Test
+  void everyForgeryOfAGenuineJwtIntrospectsInactive() throws Exception {
+    for (String genuine : List.of(recordToken(record, 3600).get("token").getAsString(),
+        faultToken(5).get("token").getAsString())) {
+      assertThat(body(target.post("/v1/tokens:introspect", "{\"token\": \"" + genuine + "\"}", admin), 200)
+          .get("active").getAsBoolean()).isTrue();
+      for (Map.Entry<String, String> forged : ForgedJwts.of(genuine).entrySet()) {
+        assertThat(body(target.post("/v1/tokens:introspect", "{\"token\": \"" + forged.getValue() + "\"}", admin),
+            200).toString()).as(forged.getKey()).isEqualTo("{\"active\":false}");
+      }
+    }
   }
 
   // ---------------------------------------------------------------- seed 000: record tokens

@@ -36,9 +36,9 @@ public final class TestStores {
     return "postgres".equals(System.getProperty("ta.test.store"));
   }
 
-  /** Defaults for {@code dataDir}, on this run's store. */
+  /** Defaults for {@code dataDir}, on this run's store; metrics off (their port is fixed by default). */
   public static ServerConfig config(Path dataDir) {
-    ServerConfig defaults = ServerConfig.defaults(dataDir);
+    ServerConfig defaults = ServerConfig.defaults(dataDir).withMetricsPort(0);
     return postgres() ? defaults.withDbUrl(schemaUrl(dataDir)) : defaults;
   }
 
