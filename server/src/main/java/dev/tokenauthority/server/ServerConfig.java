@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -116,52 +117,36 @@ public record ServerConfig(
   }
 
   public ServerConfig withGrpcPort(int port) {
-    return new ServerConfig(port, httpPort, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, dbConnectTimeout, masterKey, issuer,
-        publicUrl, adminEmail, shutdownGrace, corsOrigins, keyRotationInterval, shareLinkTarget, trustedProxies,
-        auditAuthFailuresPerSecond, authFailuresPerMinute, metricsPort);
+    return edit(c -> c.grpcPort = port);
   }
 
   public ServerConfig withHttpPort(int port) {
-    return new ServerConfig(grpcPort, port, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, dbConnectTimeout, masterKey, issuer,
-        publicUrl, adminEmail, shutdownGrace, corsOrigins, keyRotationInterval, shareLinkTarget, trustedProxies,
-        auditAuthFailuresPerSecond, authFailuresPerMinute, metricsPort);
+    return edit(c -> c.httpPort = port);
   }
 
   public ServerConfig withDbUrl(String url) {
-    return new ServerConfig(grpcPort, httpPort, dataDir, url, dbUser, dbPassword, dbPoolSize, dbConnectTimeout, masterKey, issuer,
-        publicUrl, adminEmail, shutdownGrace, corsOrigins, keyRotationInterval, shareLinkTarget, trustedProxies,
-        auditAuthFailuresPerSecond, authFailuresPerMinute, metricsPort);
+    return edit(c -> c.dbUrl = url);
   }
 
   public ServerConfig withDbPoolSize(int size) {
-    return new ServerConfig(grpcPort, httpPort, dataDir, dbUrl, dbUser, dbPassword, size, dbConnectTimeout, masterKey,
-        issuer, publicUrl, adminEmail, shutdownGrace, corsOrigins, keyRotationInterval, shareLinkTarget,
-        trustedProxies, auditAuthFailuresPerSecond, authFailuresPerMinute, metricsPort);
+    return edit(c -> c.dbPoolSize = size);
   }
 
   public ServerConfig withDbConnectTimeout(Duration timeout) {
-    return new ServerConfig(grpcPort, httpPort, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, timeout, masterKey,
-        issuer, publicUrl, adminEmail, shutdownGrace, corsOrigins, keyRotationInterval, shareLinkTarget,
-        trustedProxies, auditAuthFailuresPerSecond, authFailuresPerMinute, metricsPort);
+    return edit(c -> c.dbConnectTimeout = timeout);
   }
 
   /** The same settings with {@code key} (base64 of 32 bytes) as the master key: nodes of one cluster share it. */
   public ServerConfig withMasterKey(String key) {
-    return new ServerConfig(grpcPort, httpPort, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, dbConnectTimeout, key, issuer,
-        publicUrl, adminEmail, shutdownGrace, corsOrigins, keyRotationInterval, shareLinkTarget, trustedProxies,
-        auditAuthFailuresPerSecond, authFailuresPerMinute, metricsPort);
+    return edit(c -> c.masterKey = key);
   }
 
   public ServerConfig withCorsOrigins(Set<String> origins) {
-    return new ServerConfig(grpcPort, httpPort, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, dbConnectTimeout, masterKey, issuer,
-        publicUrl, adminEmail, shutdownGrace, origins, keyRotationInterval, shareLinkTarget, trustedProxies,
-        auditAuthFailuresPerSecond, authFailuresPerMinute, metricsPort);
+    return edit(c -> c.corsOrigins = origins);
   }
 
   public ServerConfig withKeyRotationInterval(Duration interval) {
-    return new ServerConfig(grpcPort, httpPort, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, dbConnectTimeout, masterKey, issuer,
-        publicUrl, adminEmail, shutdownGrace, corsOrigins, interval, shareLinkTarget, trustedProxies,
-        auditAuthFailuresPerSecond, authFailuresPerMinute, metricsPort);
+    return edit(c -> c.keyRotationInterval = interval);
   }
 
   /**
@@ -241,27 +226,19 @@ public record ServerConfig(
   }
 
   public ServerConfig withShareLinkTarget(String target) {
-    return new ServerConfig(grpcPort, httpPort, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, dbConnectTimeout, masterKey, issuer,
-        publicUrl, adminEmail, shutdownGrace, corsOrigins, keyRotationInterval, target, trustedProxies,
-        auditAuthFailuresPerSecond, authFailuresPerMinute, metricsPort);
+    return edit(c -> c.shareLinkTarget = target);
   }
 
   public ServerConfig withAuditAuthFailuresPerSecond(int perSecond) {
-    return new ServerConfig(grpcPort, httpPort, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, dbConnectTimeout, masterKey, issuer,
-        publicUrl, adminEmail, shutdownGrace, corsOrigins, keyRotationInterval, shareLinkTarget, trustedProxies,
-        perSecond, authFailuresPerMinute, metricsPort);
+    return edit(c -> c.auditAuthFailuresPerSecond = perSecond);
   }
 
   public ServerConfig withAuthFailuresPerMinute(int perMinute) {
-    return new ServerConfig(grpcPort, httpPort, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, dbConnectTimeout, masterKey, issuer,
-        publicUrl, adminEmail, shutdownGrace, corsOrigins, keyRotationInterval, shareLinkTarget, trustedProxies,
-        auditAuthFailuresPerSecond, perMinute, metricsPort);
+    return edit(c -> c.authFailuresPerMinute = perMinute);
   }
 
   public ServerConfig withMetricsPort(int port) {
-    return new ServerConfig(grpcPort, httpPort, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, dbConnectTimeout, masterKey, issuer,
-        publicUrl, adminEmail, shutdownGrace, corsOrigins, keyRotationInterval, shareLinkTarget, trustedProxies,
-        auditAuthFailuresPerSecond, authFailuresPerMinute, port);
+    return edit(c -> c.metricsPort = port);
   }
 
   /** The JDBC URL in effect: the configured one, or the H2 file store in the data dir. */
@@ -279,5 +256,66 @@ public record ServerConfig(
   /** The JDBC URL with any password parameter masked, fit for a log line. */
   public String redactedDbUrl() {
     return effectiveDbUrl().replaceAll("(?i)(password=)[^&;]*", "$1***");
+  }
+
+  /** The same settings with one changed (what every {@code with...} method does). */
+  private ServerConfig edit(Consumer<Editor> change) {
+    Editor editor = new Editor(this);
+    change.accept(editor);
+    return editor.build();
+  }
+
+  /** A mutable copy of a config: a new setting is added here once, not to every with-method. */
+  private static final class Editor {
+    int grpcPort;
+    int httpPort;
+    Path dataDir;
+    String dbUrl;
+    String dbUser;
+    String dbPassword;
+    int dbPoolSize;
+    Duration dbConnectTimeout;
+    String masterKey;
+    String issuer;
+    String publicUrl;
+    String adminEmail;
+    Duration shutdownGrace;
+    Set<String> corsOrigins;
+    Duration keyRotationInterval;
+    String shareLinkTarget;
+    Set<String> trustedProxies;
+    int auditAuthFailuresPerSecond;
+    int authFailuresPerMinute;
+    int metricsPort;
+
+    Editor(ServerConfig config) {
+      grpcPort = config.grpcPort;
+      httpPort = config.httpPort;
+      dataDir = config.dataDir;
+      dbUrl = config.dbUrl;
+      dbUser = config.dbUser;
+      dbPassword = config.dbPassword;
+      dbPoolSize = config.dbPoolSize;
+      dbConnectTimeout = config.dbConnectTimeout;
+      masterKey = config.masterKey;
+      issuer = config.issuer;
+      publicUrl = config.publicUrl;
+      adminEmail = config.adminEmail;
+      shutdownGrace = config.shutdownGrace;
+      corsOrigins = config.corsOrigins;
+      keyRotationInterval = config.keyRotationInterval;
+      shareLinkTarget = config.shareLinkTarget;
+      trustedProxies = config.trustedProxies;
+      auditAuthFailuresPerSecond = config.auditAuthFailuresPerSecond;
+      authFailuresPerMinute = config.authFailuresPerMinute;
+      metricsPort = config.metricsPort;
+    }
+
+    ServerConfig build() {
+      return new ServerConfig(grpcPort, httpPort, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, dbConnectTimeout,
+          masterKey, issuer, publicUrl, adminEmail, shutdownGrace, corsOrigins, keyRotationInterval, shareLinkTarget,
+          trustedProxies, auditAuthFailuresPerSecond, authFailuresPerMinute,
+          metricsPort);
+    }
   }
 }
