@@ -48,6 +48,7 @@ import picocli.CommandLine.Spec;
         "  TA_ADDR        server address (host:port), when --addr is not given",
         "  TA_TOKEN       the credential, when neither --token nor --token-file is given",
         "  TA_TOKEN_FILE  a file holding the credential, when TA_TOKEN is not set either",
+        "  TA_TLS_CA, TA_TLS_CERT, TA_TLS_KEY  as --tls-ca, --tls-cert, --tls-key when not given",
         "%nExit codes:",
         "  0  ok",
         "  2  usage error (unknown flag, missing or bad argument)",
@@ -82,8 +83,20 @@ public final class TaCommand implements Runnable {
   Output.Format output;
 
   @Option(names = "--tls", scope = ScopeType.INHERIT,
-      description = "Use TLS (default: plaintext; the server itself serves plaintext and expects TLS at the edge).")
+      description = "Use TLS, trusting the JVM's CAs (default: plaintext, unless a --tls-* file is given).")
   boolean tls;
+
+  @Option(names = "--tls-ca", paramLabel = "PEM", scope = ScopeType.INHERIT,
+      description = "Use TLS, trusting the CAs in this PEM bundle for the server's certificate (default: $TA_TLS_CA).")
+  Path tlsCa;
+
+  @Option(names = "--tls-cert", paramLabel = "PEM", scope = ScopeType.INHERIT,
+      description = "Use mutual TLS with this PEM client certificate; needs --tls-key (default: $TA_TLS_CERT).")
+  Path tlsCert;
+
+  @Option(names = "--tls-key", paramLabel = "PEM", scope = ScopeType.INHERIT,
+      description = "The client certificate's unencrypted PKCS#8 PEM key (default: $TA_TLS_KEY).")
+  Path tlsKey;
 
   @Option(names = "--deadline", paramLabel = "DURATION", scope = ScopeType.INHERIT, converter = DurationConverter.class,
       description = "Deadline of each call: 500ms, 10s, 2m (default 10s).")
@@ -261,10 +274,33 @@ public final class TaCommand implements Runnable {
 
   private ManagedChannel channel() {
     if (channel == null) {
-      ManagedChannelBuilder<?> builder = TokenAuthorityClient.channelBuilder(address());
-      channel = (tls ? builder.useTransportSecurity() : builder.usePlaintext()).build();
+      Path ca = pathOrEnv(tlsCa, "TA_TLS_CA");
+      Path cert = pathOrEnv(tlsCert, "TA_TLS_CERT");
+      Path key = pathOrEnv(tlsKey, "TA_TLS_KEY");
+      if (ca != null || cert != null || key != null) {
+        if ((cert == null) != (key == null)) {
+          throw new ParameterException(spec.commandLine(), "--tls-cert and --tls-key go together (or TA_TLS_CERT and TA_TLS_KEY)");
+        }
+        try {
+          channel = TokenAuthorityClient.tlsChannelBuilder(address(), ca, cert, key).build();
+        } catch (IOException | IllegalArgumentException e) {
+          throw new ParameterException(spec.commandLine(), "TLS: " + e.getMessage());
+        }
+      } else {
+        ManagedChannelBuilder<?> builder = TokenAuthorityClient.channelBuilder(address());
+        channel = (tls ? builder.useTransportSecurity() : builder.usePlaintext()).build();
+      }
     }
     return channel;
+  }
+
+  /** {@code flag} if given, else the path in the environment variable {@code env}, else null. */
+  private Path pathOrEnv(Path flag, String env) {
+    if (flag != null) {
+      return flag;
+    }
+    String fromEnv = this.env.get(env);
+    return fromEnv == null || fromEnv.isBlank() ? null : Path.of(fromEnv.trim());
   }
 
   void close() {

@@ -68,7 +68,13 @@ import dev.tokenauthority.v1.WorkspaceToken;
 import dev.tokenauthority.v1.WorkspaceTokenServiceGrpc;
 import io.grpc.CallCredentials;
 import io.grpc.Channel;
+import io.grpc.Grpc;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.TlsChannelCredentials;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import io.grpc.MethodDescriptor;
 import io.grpc.StatusRuntimeException;
 import java.time.Duration;
@@ -193,6 +199,37 @@ public final class TokenAuthorityClient {
    */
   public static ManagedChannelBuilder<?> channelBuilder(String target) {
     return withDefaults(ManagedChannelBuilder.forTarget(target));
+  }
+
+  /**
+   * A channel builder for {@code target} ({@code host:port}) over TLS (gRPC's
+   * {@link TlsChannelCredentials}: TLS 1.2+, the server's name checked against its certificate),
+   * with {@link #withDefaults the defaults}. {@code caFile}: PEM bundle of the CAs to trust for
+   * the server's certificate, or null for the JVM's default trust store. {@code certFile} and
+   * {@code keyFile} (PEM; the key unencrypted PKCS#8, {@code -----BEGIN PRIVATE KEY-----}): this
+   * client's certificate for mutual TLS, or both null. A file that cannot be read is an
+   * IOException naming it.
+   */
+  public static ManagedChannelBuilder<?> tlsChannelBuilder(String target, Path caFile, Path certFile, Path keyFile)
+      throws IOException {
+    if ((certFile == null) != (keyFile == null)) {
+      throw new IllegalArgumentException("a client certificate needs its key, and a key its certificate");
+    }
+    TlsChannelCredentials.Builder tls = TlsChannelCredentials.newBuilder();
+    if (caFile != null) {
+      tls.trustManager(readable(caFile));
+    }
+    if (certFile != null) {
+      tls.keyManager(readable(certFile), readable(keyFile));
+    }
+    return withDefaults(Grpc.newChannelBuilder(target, tls.build()));
+  }
+
+  private static File readable(Path path) throws IOException {
+    if (!Files.isReadable(path)) {
+      throw new IOException("cannot read " + path + (Files.exists(path) ? "" : ": no such file"));
+    }
+    return path.toFile();
   }
 
   /** Applies the {@link #serviceConfig() retry policy} to any channel builder (in-process ones included). */

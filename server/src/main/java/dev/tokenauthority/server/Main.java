@@ -1,6 +1,7 @@
 package dev.tokenauthority.server;
 
 import dev.tokenauthority.server.store.Database;
+import dev.tokenauthority.server.transport.ServerTls;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -210,6 +211,38 @@ public final class Main implements Callable<Integer> {
           + "default ${DEFAULT-VALUE}).")
   int metricsPort;
 
+  @Option(names = "--tls-cert", paramLabel = "<pem>", defaultValue = "${env:TA_TLS_CERT}",
+      description = "PEM certificate chain (server certificate first) for TLS; with --tls-key, the gRPC port and the "
+          + "REST gateway serve TLS 1.3/1.2 only (env TA_TLS_CERT; default none: plaintext).")
+  Path tlsCert;
+
+  @Option(names = "--tls-key", paramLabel = "<pem>", defaultValue = "${env:TA_TLS_KEY}",
+      description = "PEM private key of --tls-cert, unencrypted (PKCS#8, PKCS#1 or SEC1); keep it chmod 600 "
+          + "(env TA_TLS_KEY; default none).")
+  Path tlsKey;
+
+  @Option(names = "--tls-client-ca", paramLabel = "<pem>", defaultValue = "${env:TA_TLS_CLIENT_CA}",
+      description = "PEM bundle of the CAs that sign client certificates (mutual TLS) (env TA_TLS_CLIENT_CA; "
+          + "default none).")
+  Path tlsClientCa;
+
+  @Option(names = "--tls-client-auth", defaultValue = "${env:TA_TLS_CLIENT_AUTH:-none}", converter = TlsClientAuthConverter.class,
+      description = "Client certificates: none (not asked), optional (verified when sent) or require (no verified "
+          + "certificate, no connection); optional and require need --tls-client-ca (env TA_TLS_CLIENT_AUTH; "
+          + "default ${DEFAULT-VALUE}).")
+  ServerConfig.TlsClientAuth tlsClientAuth;
+
+  static final class TlsClientAuthConverter implements CommandLine.ITypeConverter<ServerConfig.TlsClientAuth> {
+    @Override
+    public ServerConfig.TlsClientAuth convert(String value) {
+      try {
+        return ServerConfig.TlsClientAuth.parse(value);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException(e.getMessage());
+      }
+    }
+  }
+
   public static void main(String[] args) {
     System.exit(new CommandLine(new Main()).execute(args));
   }
@@ -241,13 +274,18 @@ public final class Main implements Callable<Integer> {
           Duration.ofSeconds(shutdownGraceSeconds), corsOrigins == null ? Set.of() : Set.copyOf(corsOrigins),
           keyRotationInterval, shareLinkTarget == null || shareLinkTarget.isBlank() ? ServerConfig.DEFAULT_SHARE_LINK_TARGET : shareLinkTarget,
           trustedProxies == null ? Set.of() : Set.copyOf(trustedProxies), auditAuthFailuresPerSecond, authFailuresPerMinute,
-          metricsPort);
+          metricsPort, tlsCert, tlsKey, tlsClientCa, tlsClientAuth);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
     TokenAuthorityServer server;
     try {
       server = new TokenAuthorityServer(config, Clock.systemUTC());
+    } catch (ServerTls.InvalidTlsFiles e) {
+      // an operator's mistake in a TLS file: one line, exit code 2, no stack trace
+      spec.commandLine().getErr().println("token-authority: " + e.getMessage());
+      spec.commandLine().getErr().flush();
+      return CommandLine.ExitCode.USAGE;
     } catch (RuntimeException e) {
       if (!Database.isUnavailable(e)) {
         throw e;
@@ -260,7 +298,10 @@ public final class Main implements Callable<Integer> {
     }
     server.start(grpcServerBuilder(config.grpcPort()));
     LoggerFactory.getLogger(Main.class).info("Token Authority listening on gRPC port " + server.port()
-        + (server.httpPort() > 0 ? " and REST port " + server.httpPort() : " (REST gateway off)") + " (store " + config.redactedDbUrl()
+        + (server.httpPort() > 0 ? " and REST port " + server.httpPort() : " (REST gateway off)")
+        + (config.tlsEnabled() ? ", TLS only (client certificates: "
+            + config.tlsClientAuth().name().toLowerCase(java.util.Locale.ROOT) + ")" : "")
+        + " (store " + config.redactedDbUrl()
         + ", data dir " + config.dataDir().toAbsolutePath().normalize() + ")");
     LoggerFactory.getLogger(Main.class).info(server.metricsPort() > 0 ? "Prometheus metrics on port " + server.metricsPort() + " (GET /metrics)"
         : "Metrics off");

@@ -41,6 +41,12 @@ import java.util.regex.Pattern;
  *     and per minute after it, before its credentials are refused unread (at least 1)
  * @param metricsPort the Prometheus endpoint's port ({@code GET /metrics}): 0 turns metrics off,
  *     {@link #ANY_FREE_PORT} picks a free one
+ * @param tlsCert PEM certificate chain (leaf first) of the gRPC port and the REST gateway, or null
+ *     for plaintext; with it, both serve TLS only
+ * @param tlsKey the PEM private key of {@code tlsCert}; set exactly when {@code tlsCert} is
+ * @param tlsClientCa PEM bundle of the CAs client certificates must chain to, or null
+ * @param tlsClientAuth whether a TLS client must present a certificate signed by {@code tlsClientCa}
+ *     (mutual TLS): NONE (never asked), OPTIONAL (asked; verified when sent) or REQUIRE
  */
 public record ServerConfig(
     int grpcPort,
@@ -60,7 +66,30 @@ public record ServerConfig(
     Duration keyRotationInterval, String shareLinkTarget, Set<String> trustedProxies,
     int auditAuthFailuresPerSecond,
     int authFailuresPerMinute,
-    int metricsPort) {
+    int metricsPort,
+    Path tlsCert,
+    Path tlsKey,
+    Path tlsClientCa,
+    TlsClientAuth tlsClientAuth) {
+
+  /** Whether TLS clients must present a certificate (mutual TLS). */
+  public enum TlsClientAuth {
+    /** Clients are not asked for a certificate. */
+    NONE,
+    /** Clients are asked; a certificate that is sent must verify, and none is fine. */
+    OPTIONAL,
+    /** Every connection needs a certificate that verifies against the client CA: no certificate, no handshake. */
+    REQUIRE;
+
+    /** {@code none}, {@code optional} or {@code require}, in any case; anything else is an IllegalArgumentException. */
+    public static TlsClientAuth parse(String text) {
+      try {
+        return valueOf(text.trim().toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("'" + text + "' is not a client-auth mode: use none, optional or require");
+      }
+    }
+  }
 
   public ServerConfig {
     checkDbPoolSize(dbPoolSize);
@@ -73,6 +102,22 @@ public record ServerConfig(
     trustedProxies = Set.copyOf(trustedProxies);
     checkKeyRotationInterval(keyRotationInterval);
     ShareLinks.checkTarget(shareLinkTarget);
+    tlsClientAuth = tlsClientAuth == null ? TlsClientAuth.NONE : tlsClientAuth;
+    if ((tlsCert == null) != (tlsKey == null)) {
+      throw new IllegalArgumentException("--tls-cert and --tls-key go together: give both (TLS) or neither (plaintext)");
+    }
+    if (tlsCert == null && (tlsClientCa != null || tlsClientAuth != TlsClientAuth.NONE)) {
+      throw new IllegalArgumentException("--tls-client-ca and --tls-client-auth need TLS: give --tls-cert and --tls-key too");
+    }
+    if (tlsClientAuth != TlsClientAuth.NONE && tlsClientCa == null) {
+      throw new IllegalArgumentException("--tls-client-auth " + tlsClientAuth.name().toLowerCase(Locale.ROOT)
+          + " needs --tls-client-ca: the CAs client certificates must be signed by");
+    }
+  }
+
+  /** Whether the gRPC port and the REST gateway serve TLS. */
+  public boolean tlsEnabled() {
+    return tlsCert != null;
   }
 
   public static final int DEFAULT_GRPC_PORT = 50051;
@@ -113,7 +158,7 @@ public record ServerConfig(
     return new ServerConfig(DEFAULT_GRPC_PORT, DEFAULT_HTTP_PORT, dataDir, null, null, null, 10, DEFAULT_DB_CONNECT_TIMEOUT, null, DEFAULT_PUBLIC_URL,
         DEFAULT_PUBLIC_URL, "admin@localhost", Duration.ofSeconds(10), Set.of(), DEFAULT_KEY_ROTATION_INTERVAL,
         DEFAULT_SHARE_LINK_TARGET, Set.of(), DEFAULT_AUDIT_AUTH_FAILURES_PER_SECOND, DEFAULT_AUTH_FAILURES_PER_MINUTE,
-        DEFAULT_METRICS_PORT);
+        DEFAULT_METRICS_PORT, null, null, null, TlsClientAuth.NONE);
   }
 
   public ServerConfig withGrpcPort(int port) {
@@ -241,6 +286,22 @@ public record ServerConfig(
     return edit(c -> c.metricsPort = port);
   }
 
+  /** The same settings serving TLS with the PEM certificate chain {@code cert} and its private key {@code key}. */
+  public ServerConfig withTls(Path cert, Path key) {
+    return edit(c -> {
+      c.tlsCert = cert;
+      c.tlsKey = key;
+    });
+  }
+
+  /** The same settings asking TLS clients for a certificate signed by a CA of the PEM bundle {@code clientCa}. */
+  public ServerConfig withTlsClientAuth(TlsClientAuth mode, Path clientCa) {
+    return edit(c -> {
+      c.tlsClientAuth = mode;
+      c.tlsClientCa = clientCa;
+    });
+  }
+
   /** The JDBC URL in effect: the configured one, or the H2 file store in the data dir. */
   public String effectiveDbUrl() {
     if (dbUrl != null && !dbUrl.isBlank()) {
@@ -287,6 +348,10 @@ public record ServerConfig(
     int auditAuthFailuresPerSecond;
     int authFailuresPerMinute;
     int metricsPort;
+    Path tlsCert;
+    Path tlsKey;
+    Path tlsClientCa;
+    TlsClientAuth tlsClientAuth;
 
     Editor(ServerConfig config) {
       grpcPort = config.grpcPort;
@@ -309,13 +374,17 @@ public record ServerConfig(
       auditAuthFailuresPerSecond = config.auditAuthFailuresPerSecond;
       authFailuresPerMinute = config.authFailuresPerMinute;
       metricsPort = config.metricsPort;
+      tlsCert = config.tlsCert;
+      tlsKey = config.tlsKey;
+      tlsClientCa = config.tlsClientCa;
+      tlsClientAuth = config.tlsClientAuth;
     }
 
     ServerConfig build() {
       return new ServerConfig(grpcPort, httpPort, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, dbConnectTimeout,
           masterKey, issuer, publicUrl, adminEmail, shutdownGrace, corsOrigins, keyRotationInterval, shareLinkTarget,
           trustedProxies, auditAuthFailuresPerSecond, authFailuresPerMinute,
-          metricsPort);
+          metricsPort, tlsCert, tlsKey, tlsClientCa, tlsClientAuth);
     }
   }
 }

@@ -17,6 +17,8 @@ import dev.tokenauthority.server.core.TokenLifecycle;
 import dev.tokenauthority.server.gateway.RestGateway;
 import dev.tokenauthority.server.metrics.Metrics;
 import dev.tokenauthority.server.store.Database;
+import dev.tokenauthority.server.transport.ServerTls;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
@@ -65,6 +67,8 @@ public final class TokenAuthorityServer implements AutoCloseable {
   private RestGateway gateway;
   /** The Prometheus metrics and their endpoint, or null when {@code metricsPort} is 0. */
   private final Metrics metrics;
+  /** The TLS of the gRPC port and the REST gateway, or null for plaintext. */
+  private final ServerTls tls;
 
   /**
    * Opens (and migrates) the store, loads the signing keys (rotating first if the current
@@ -72,6 +76,7 @@ public final class TokenAuthorityServer implements AutoCloseable {
    */
   public TokenAuthorityServer(ServerConfig config, Clock clock) throws IOException {
     this.config = config;
+    this.tls = ServerTls.load(config, clock); // first: a bad TLS file is a usage error, before the store opens
     this.metrics = config.metricsPort() == 0 ? null : new Metrics();
     try {
       this.database = Database.open(config.effectiveDbUrl(), config.dbUser(), config.dbPassword(), config.dbPoolSize(),
@@ -104,8 +109,17 @@ public final class TokenAuthorityServer implements AutoCloseable {
     }
   }
 
-  /** Adds the API, health and reflection services to {@code builder} and starts serving. */
+  /**
+   * Adds the API, health and reflection services to {@code builder} and starts serving. With
+   * TLS configured, {@code builder} must be a {@link NettyServerBuilder} (the TLS is set on it).
+   */
   public TokenAuthorityServer start(ServerBuilder<?> builder) throws IOException {
+    if (tls != null) {
+      if (!(builder instanceof NettyServerBuilder netty)) {
+        throw new IllegalStateException("TLS is configured: serve it on a NettyServerBuilder (Main.grpcServerBuilder)");
+      }
+      netty.sslContext(tls.grpcContext());
+    }
     services.forEach(builder::addService);
     builder.addService(health.getHealthService()).addService(ProtoReflectionServiceV1.newInstance());
     if (metrics != null) {
@@ -141,7 +155,7 @@ public final class TokenAuthorityServer implements AutoCloseable {
     gatewayBackend = backend.build().start();
     gatewayChannel = InProcessChannelBuilder.forName(name).directExecutor().build();
     gateway = RestGateway.start(config.httpPort() == ServerConfig.ANY_FREE_PORT ? 0 : config.httpPort(),
-        gatewayChannel, config.corsOrigins());
+        gatewayChannel, config.corsOrigins(), tls == null ? null : tls.httpsConfigurator());
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.tokenauthority.server.api;
 
+import dev.tokenauthority.server.core.ClientCertificate;
 import dev.tokenauthority.server.core.Principal;
 import dev.tokenauthority.server.core.TokenCore;
 import io.grpc.Context;
@@ -19,7 +20,8 @@ import io.grpc.ServerInterceptor;
  * to a {@link Principal} that service methods read with {@link #principal()}; anything
  * else closes the call with UNAUTHENTICATED (and the core audits the refusal). The principal
  * carries the call's client address ({@link ClientAddresses}), so that core code can audit
- * without knowing about gRPC. Methods marked
+ * without knowing about gRPC, and the call's verified TLS client certificate, if any
+ * ({@link ClientCertificates}, captured here once per call). Methods marked
  * {@code (tokenauthority.v1.public_method)} take no credential and have no principal.
  * Health and reflection are not intercepted.
  */
@@ -49,6 +51,8 @@ public final class AuthInterceptor implements ServerInterceptor {
   @Override
   public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
       ServerCallHandler<Q, R> next) {
+    ClientCertificate certificate = ClientCertificates.of(call.getAttributes(), headers);
+    RequestLogInterceptor.recordCertificate(certificate);
     if (isPublic(call.getMethodDescriptor())) {
       return next.startCall(call, headers);
     }
@@ -56,7 +60,7 @@ public final class AuthInterceptor implements ServerInterceptor {
     try {
       String clientAddress = addresses.of(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR),
           headers.getAll(ClientAddresses.FORWARDED_FOR));
-      principal = tokens.authenticate(credential(headers), clientAddress);
+      principal = tokens.authenticate(credential(headers), clientAddress).withClientCertificate(certificate);
     } catch (RuntimeException e) {
       ErrorMapper.close(call, e);
       return new ServerCall.Listener<>() {};

@@ -1,5 +1,6 @@
 package dev.tokenauthority.server.api;
 
+import dev.tokenauthority.server.core.ClientCertificate;
 import dev.tokenauthority.server.core.Principal;
 import io.grpc.Context;
 import io.grpc.Contexts;
@@ -19,7 +20,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The request log: one INFO line per finished call to the API services, on logger
  * {@value #LOGGER}, with the fields as key=value pairs (JSON fields in the json format):
- * {@code method code latency_ms tenant principal transport peer}. {@code principal} is the
+ * {@code method code latency_ms tenant principal transport peer client_cert client_subject}
+ * ({@code client_cert}, the SHA-256 thumbprint, and {@code client_subject}: only on calls that came with a
+ * verified TLS client certificate). {@code principal} is the
  * token id (or, without one, the user id) of the authenticated caller, {@code -} when the
  * call was refused or the method is public. Never a metadata value, a message body or a secret.
  *
@@ -35,6 +38,8 @@ public final class RequestLogInterceptor implements ServerInterceptor {
       Metadata.Key.of("x-tokenauthority-transport", Metadata.ASCII_STRING_MARSHALLER);
   private static final Logger LOG = LoggerFactory.getLogger(LOGGER);
   private static final Context.Key<AtomicReference<Principal>> PRINCIPAL = Context.key("dev.tokenauthority.request-log");
+  private static final Context.Key<AtomicReference<ClientCertificate>> CERTIFICATE =
+      Context.key("dev.tokenauthority.request-log-certificate");
 
   private final ClientAddresses addresses;
 
@@ -50,6 +55,14 @@ public final class RequestLogInterceptor implements ServerInterceptor {
     }
   }
 
+  /** Tells the request log of the current call the client certificate it came with (the auth interceptor calls it). */
+  static void recordCertificate(ClientCertificate certificate) {
+    AtomicReference<ClientCertificate> holder = CERTIFICATE.get();
+    if (holder != null && certificate != null) {
+      holder.set(certificate);
+    }
+  }
+
   @Override
   public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
       ServerCallHandler<Q, R> next) {
@@ -58,6 +71,7 @@ public final class RequestLogInterceptor implements ServerInterceptor {
     }
     long started = System.nanoTime();
     AtomicReference<Principal> principal = new AtomicReference<>();
+    AtomicReference<ClientCertificate> certificate = new AtomicReference<>();
     AtomicBoolean logged = new AtomicBoolean();
     String transport = "rest".equals(headers.get(TRANSPORT)) ? "rest" : "grpc";
     String peer = addresses.of(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR),
@@ -65,20 +79,21 @@ public final class RequestLogInterceptor implements ServerInterceptor {
     String method = call.getMethodDescriptor().getFullMethodName();
     Runnable onCancel = () -> {
       if (logged.compareAndSet(false, true)) {
-        log(method, Status.Code.CANCELLED, started, principal.get(), transport, peer);
+        log(method, Status.Code.CANCELLED, started, principal.get(), certificate.get(), transport, peer);
       }
     };
     ServerCall<Q, R> logging = new SimpleForwardingServerCall<>(call) {
       @Override
       public void close(Status status, Metadata trailers) {
         if (logged.compareAndSet(false, true)) {
-          log(method, status.getCode(), started, principal.get(), transport, peer);
+          log(method, status.getCode(), started, principal.get(), certificate.get(), transport, peer);
         }
         super.close(status, trailers);
       }
     };
     ServerCall.Listener<Q> listener =
-        Contexts.interceptCall(Context.current().withValue(PRINCIPAL, principal), logging, headers, next);
+        Contexts.interceptCall(
+        Context.current().withValue(PRINCIPAL, principal).withValue(CERTIFICATE, certificate), logging, headers, next);
     return new SimpleForwardingServerCallListener<>(listener) {
       @Override
       public void onCancel() {
@@ -88,18 +103,21 @@ public final class RequestLogInterceptor implements ServerInterceptor {
     };
   }
 
-  private static void log(String method, Status.Code code, long started, Principal principal, String transport,
-      String peer) {
+  private static void log(String method, Status.Code code, long started, Principal principal,
+      ClientCertificate certificate, String transport, String peer) {
     double latencyMillis = Math.round((System.nanoTime() - started) / 100_000.0) / 10.0;
-    LOG.atInfo()
+    org.slf4j.spi.LoggingEventBuilder line = LOG.atInfo()
         .addKeyValue("method", method)
         .addKeyValue("code", code.name())
         .addKeyValue("latency_ms", latencyMillis)
         .addKeyValue("tenant", principal == null ? "-" : principal.tenantId())
         .addKeyValue("principal", principal == null ? "-" : principalId(principal))
         .addKeyValue("transport", transport)
-        .addKeyValue("peer", peer)
-        .log("call");
+        .addKeyValue("peer", peer);
+    if (certificate != null) { // only calls that came with a verified TLS client certificate
+      line = line.addKeyValue("client_cert", certificate.sha256()).addKeyValue("client_subject", certificate.subject());
+    }
+    line.log("call");
   }
 
   private static String principalId(Principal principal) {

@@ -214,7 +214,7 @@ public final class Audit {
     return new AuditRow(secrets.newId("aud_", 24), at, event.tenantId(), event.actorUserId(), event.actorTokenId(),
         event.action().code(), event.targetType(), event.targetId(),
         event.failureReason() == null && event.action() != AuditAction.AUTH_FAILURES_SUPPRESSED ? "success" : "failure",
-        event.failureReason() == null ? null : event.failureReason().name(), event.clientAddress(), event.details());
+        event.failureReason() == null ? null : event.failureReason().name(), event.clientAddress(), event.storedDetails());
   }
 
   private Instant now() {

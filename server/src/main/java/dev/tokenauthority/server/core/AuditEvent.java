@@ -19,6 +19,8 @@ import java.util.Objects;
  * @param clientAddress where the call came from (see {@link Principal#clientAddress()}), or
  *     null for the server itself
  * @param details a short description, e.g. {@code kind=WORKSPACE}; cut to {@link #DETAILS_MAX}
+ * @param clientCertificate the caller's verified TLS client certificate, or null; stored after
+ *     the details ({@link #storedDetails})
  */
 public record AuditEvent(
     String tenantId,
@@ -29,7 +31,8 @@ public record AuditEvent(
     String targetId,
     Failure.Reason failureReason,
     String clientAddress,
-    String details) {
+    String details,
+    ClientCertificate clientCertificate) {
 
   /** Target types. */
   public static final String TOKEN = "token";
@@ -50,10 +53,30 @@ public record AuditEvent(
     }
   }
 
+  /** An event without a client certificate. */
+  public AuditEvent(String tenantId, String actorUserId, String actorTokenId, AuditAction action, String targetType,
+      String targetId, Failure.Reason failureReason, String clientAddress, String details) {
+    this(tenantId, actorUserId, actorTokenId, action, targetType, targetId, failureReason, clientAddress, details,
+        null);
+  }
+
+  /**
+   * The details as stored (the API has no field of its own for the certificate, so the proto
+   * stays as it is): the details, then the client certificate's identity
+   * ({@link ClientCertificate#describe}), cut to {@link #DETAILS_MAX}.
+   */
+  public String storedDetails() {
+    if (clientCertificate == null) {
+      return details;
+    }
+    String text = (details == null || details.isEmpty() ? "" : details + " ") + clientCertificate.describe();
+    return text.length() > DETAILS_MAX ? text.substring(0, DETAILS_MAX) : text;
+  }
+
   /** What {@code caller} did, successfully, in its own tenant, from its client address. */
   public static AuditEvent by(Principal caller, AuditAction action, String targetType, String targetId) {
     return new AuditEvent(caller.tenantId(), caller.userId(), caller.tokenId(), action, targetType, targetId, null,
-        caller.clientAddress(), null);
+        caller.clientAddress(), null, caller.clientCertificate());
   }
 
   /** What the server did by itself (bootstrap, scheduled work): no actor, no client address. */
@@ -79,12 +102,12 @@ public record AuditEvent(
   /** The same event with {@code text} as its details. */
   public AuditEvent withDetails(String text) {
     return new AuditEvent(tenantId, actorUserId, actorTokenId, action, targetType, targetId, failureReason,
-        clientAddress, text);
+        clientAddress, text, clientCertificate);
   }
 
   /** The same event in tenant {@code id} (an action on another tenant, such as creating it). */
   public AuditEvent inTenant(String id) {
     return new AuditEvent(id, actorUserId, actorTokenId, action, targetType, targetId, failureReason, clientAddress,
-        details);
+        details, clientCertificate);
   }
 }

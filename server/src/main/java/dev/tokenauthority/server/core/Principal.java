@@ -10,12 +10,26 @@ import java.util.Set;
  * @param clientAddress where the call came from, for the audit log: an IP literal (the
  *     transport peer, or the client a trusted proxy names in {@code x-forwarded-for}) or
  *     {@code in-process}; the API layer decides it (see api/ClientAddresses)
+ * @param clientCertificate the verified TLS client certificate the call came with (mutual
+ *     TLS, directly or through the embedded REST gateway), or null; it goes into the audit
+ *     log with everything this principal does
  */
 public record Principal(String tenantId, String userId, String userEmail, String tokenId, Set<String> scopes,
-    String clientAddress) {
+    String clientAddress, ClientCertificate clientCertificate) {
 
   public Principal {
     scopes = Set.copyOf(scopes);
+  }
+
+  /** A principal that presented no client certificate. */
+  public Principal(String tenantId, String userId, String userEmail, String tokenId, Set<String> scopes,
+      String clientAddress) {
+    this(tenantId, userId, userEmail, tokenId, scopes, clientAddress, null);
+  }
+
+  /** The same principal, calling with the verified client certificate {@code certificate} (null: none). */
+  public Principal withClientCertificate(ClientCertificate certificate) {
+    return new Principal(tenantId, userId, userEmail, tokenId, scopes, clientAddress, certificate);
   }
 
   /** Throws PERMISSION_DENIED naming {@code scope} unless this principal holds it. */

@@ -5,7 +5,11 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsExchange;
+import com.sun.net.httpserver.HttpsServer;
 import dev.tokenauthority.server.api.AltostratErrors;
+import dev.tokenauthority.server.api.ClientCertificates;
 import dev.tokenauthority.server.api.RequestLogInterceptor;
 import dev.tokenauthority.server.api.RestEdgeHeaders;
 import dev.tokenauthority.server.gateway.HttpRoutes.Match;
@@ -109,8 +113,25 @@ public final class RestGateway implements AutoCloseable {
    * calling {@code channel}; browsers from {@code corsOrigins} may call it cross-origin.
    */
   public static RestGateway start(int port, Channel channel, Set<String> corsOrigins) throws IOException {
+    return start(port, channel, corsOrigins, null);
+  }
+
+  /**
+   * As {@link #start(int, Channel, Set)}, serving HTTPS only when {@code https} is not null (its
+   * SSL context and parameters: certificate, protocols, client auth). A verified client
+   * certificate is forwarded to the gRPC call in {@link ClientCertificates#FORWARDED_CERTIFICATE}.
+   */
+  public static RestGateway start(int port, Channel channel, Set<String> corsOrigins, HttpsConfigurator https)
+      throws IOException {
     HttpRoutes routes = HttpRoutes.fromClasspath("/tokenauthority.pb");
-    HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
+    HttpServer server;
+    if (https == null) {
+      server = HttpServer.create(new InetSocketAddress(port), 0);
+    } else {
+      HttpsServer secure = HttpsServer.create(new InetSocketAddress(port), 0);
+      secure.setHttpsConfigurator(https);
+      server = secure;
+    }
     ExecutorService executor = Executors.newFixedThreadPool(Math.max(8, 4 * Runtime.getRuntime().availableProcessors()),
         runnable -> {
           Thread thread = new Thread(runnable, "rest-gateway");
@@ -192,6 +213,13 @@ public final class RestGateway implements AutoCloseable {
       }
     }
     headers.put(FORWARDED_FOR, forwardedFor(exchange));
+    if (exchange instanceof HttpsExchange secure) {
+      // verified by this gateway's handshake; only this in-process hop may set it (never copied from the request)
+      byte[] certificate = ClientCertificates.leafDer(secure.getSSLSession());
+      if (certificate != null) {
+        headers.put(ClientCertificates.FORWARDED_CERTIFICATE, certificate);
+      }
+    }
     headers.put(RequestLogInterceptor.TRANSPORT, "rest");
     AtomicReference<Metadata> responseHeaders = new AtomicReference<>();
     AtomicReference<Metadata> trailers = new AtomicReference<>();
