@@ -243,6 +243,13 @@ public final class Main implements Callable<Integer> {
     }
   }
 
+  /** An operator's mistake in the TLS settings or files: one line, exit code 2, no stack trace. */
+  private int tlsUsageError(String message) {
+    spec.commandLine().getErr().println("token-authority: " + message);
+    spec.commandLine().getErr().flush();
+    return CommandLine.ExitCode.USAGE;
+  }
+
   public static void main(String[] args) {
     System.exit(new CommandLine(new Main()).execute(args));
   }
@@ -267,6 +274,11 @@ public final class Main implements Callable<Integer> {
     if (metricsPort < 0) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--metrics-port must be 0 (off) or more");
     }
+    try {
+      ServerConfig.checkTls(tlsCert, tlsKey, tlsClientCa, tlsClientAuth);
+    } catch (IllegalArgumentException e) {
+      return tlsUsageError(e.getMessage());
+    }
     ServerConfig config;
     try {
       config = new ServerConfig(grpcPort, httpPort, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, dbConnectTimeout, masterKey,
@@ -282,10 +294,7 @@ public final class Main implements Callable<Integer> {
     try {
       server = new TokenAuthorityServer(config, Clock.systemUTC());
     } catch (ServerTls.InvalidTlsFiles e) {
-      // an operator's mistake in a TLS file: one line, exit code 2, no stack trace
-      spec.commandLine().getErr().println("token-authority: " + e.getMessage());
-      spec.commandLine().getErr().flush();
-      return CommandLine.ExitCode.USAGE;
+      return tlsUsageError(e.getMessage());
     } catch (RuntimeException e) {
       if (!Database.isUnavailable(e)) {
         throw e;

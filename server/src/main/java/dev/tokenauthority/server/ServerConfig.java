@@ -103,6 +103,18 @@ public record ServerConfig(
     checkKeyRotationInterval(keyRotationInterval);
     ShareLinks.checkTarget(shareLinkTarget);
     tlsClientAuth = tlsClientAuth == null ? TlsClientAuth.NONE : tlsClientAuth;
+    checkTls(tlsCert, tlsKey, tlsClientCa, tlsClientAuth);
+  }
+
+  /**
+   * Throws IllegalArgumentException (one line, naming the flags) unless the TLS settings go
+   * together: certificate and key both or neither; a client CA or client auth only with TLS;
+   * client auth optional or require only with a client CA.
+   */
+  public static void checkTls(Path tlsCert, Path tlsKey, Path tlsClientCa, TlsClientAuth tlsClientAuth) {
+    if (tlsClientAuth == null) {
+      tlsClientAuth = TlsClientAuth.NONE;
+    }
     if ((tlsCert == null) != (tlsKey == null)) {
       throw new IllegalArgumentException("--tls-cert and --tls-key go together: give both (TLS) or neither (plaintext)");
     }
@@ -111,7 +123,7 @@ public record ServerConfig(
     }
     if (tlsClientAuth != TlsClientAuth.NONE && tlsClientCa == null) {
       throw new IllegalArgumentException("--tls-client-auth " + tlsClientAuth.name().toLowerCase(Locale.ROOT)
-          + " needs --tls-client-ca: the CAs client certificates must be signed by");
+          + " needs --tls-client-ca (the PEM bundle of the CAs that sign client certificates)");
     }
   }
 

@@ -224,6 +224,9 @@ public final class ServerTls {
   }
 
   private static Reader reader(String flag, Path file) {
+    if (Files.isDirectory(file)) {
+      throw new InvalidTlsFiles(flag + " " + file + " cannot be read: it is a directory, not a PEM file");
+    }
     try {
       return Files.newBufferedReader(file, StandardCharsets.US_ASCII);
     } catch (NoSuchFileException e) {
