@@ -28,6 +28,8 @@ import io.envoyproxy.envoy.extensions.filters.http.lua.v3.Lua;
 import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
 import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
 import java.io.IOException;
 import java.io.InputStream;
@@ -55,7 +57,7 @@ class EnvoyConfigTest {
   /** The descriptor set, relative to the repo root (Envoy's working directory). */
   static final String DESCRIPTOR_PATH = "proto/target/descriptor/tokenauthority.pb";
 
-  /** Every type that appears as a typed_config (or other Any) in envoy.yaml. */
+  /** Every type that appears as a typed_config (or other Any) in envoy.yaml and envoy-tls.yaml. */
   static final TypeRegistry TYPES = TypeRegistry.newBuilder()
       .add(List.of(
           HttpConnectionManager.getDescriptor(),
@@ -64,7 +66,9 @@ class EnvoyConfigTest {
           Lua.getDescriptor(),
           GrpcJsonTranscoder.getDescriptor(),
           Router.getDescriptor(),
-          HttpProtocolOptions.getDescriptor()))
+          HttpProtocolOptions.getDescriptor(),
+          UpstreamTlsContext.getDescriptor(),
+          DownstreamTlsContext.getDescriptor()))
       .build();
 
   static final String CORS = "envoy.filters.http.cors";
