@@ -60,7 +60,7 @@ public final class AuthInterceptor implements ServerInterceptor {
     try {
       String clientAddress = addresses.of(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR),
           headers.getAll(ClientAddresses.FORWARDED_FOR));
-      principal = tokens.authenticate(credential(headers), clientAddress).withClientCertificate(certificate);
+      principal = tokens.authenticate(credential(headers), clientAddress, certificate);
     } catch (RuntimeException e) {
       ErrorMapper.close(call, e);
       return new ServerCall.Listener<>() {};

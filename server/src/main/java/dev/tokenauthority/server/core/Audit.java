@@ -87,8 +87,9 @@ public final class Audit {
   }
 
   /** Records a failed authentication, within the budget described in the class comment. */
-  void authenticationFailed(Failure failure, String tenantId, String tokenId, String clientAddress) {
-    AuditEvent event = AuditEvent.authenticationFailed(failure, tenantId, tokenId, clientAddress);
+  void authenticationFailed(Failure failure, String tenantId, String tokenId, String clientAddress,
+      ClientCertificate certificate) {
+    AuditEvent event = AuditEvent.authenticationFailed(failure, tenantId, tokenId, clientAddress, certificate);
     if (tokenId != null) {
       record(event);
       return;

@@ -90,13 +90,15 @@ public record AuditEvent(
   }
 
   /**
-   * A failed authentication from {@code clientAddress}: {@code tokenId} and {@code tenantId}
+   * A failed authentication from {@code clientAddress} (with the verified client certificate
+   * {@code certificate}, or null): {@code tokenId} and {@code tenantId}
    * only when the secret matched a known token (expired, revoked, user deactivated), else null.
    * The failure's message is the details: it never contains the credential.
    */
-  static AuditEvent authenticationFailed(Failure failure, String tenantId, String tokenId, String clientAddress) {
+  static AuditEvent authenticationFailed(Failure failure, String tenantId, String tokenId, String clientAddress,
+      ClientCertificate certificate) {
     return new AuditEvent(tenantId, null, null, AuditAction.AUTH_FAILURE, tokenId == null ? null : TOKEN, tokenId,
-        failure.reason(), clientAddress, failure.getMessage());
+        failure.reason(), clientAddress, failure.getMessage(), certificate);
   }
 
   /** The same event with {@code text} as its details. */

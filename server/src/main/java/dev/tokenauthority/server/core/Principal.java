@@ -27,11 +27,6 @@ public record Principal(String tenantId, String userId, String userEmail, String
     this(tenantId, userId, userEmail, tokenId, scopes, clientAddress, null);
   }
 
-  /** The same principal, calling with the verified client certificate {@code certificate} (null: none). */
-  public Principal withClientCertificate(ClientCertificate certificate) {
-    return new Principal(tenantId, userId, userEmail, tokenId, scopes, clientAddress, certificate);
-  }
-
   /** Throws PERMISSION_DENIED naming {@code scope} unless this principal holds it. */
   public void require(String scope) {
     if (!scopes.contains(scope)) {

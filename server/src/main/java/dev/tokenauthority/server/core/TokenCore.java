@@ -105,45 +105,55 @@ public final class TokenCore {
    * limit applies, so a correct secret is never refused for its prefix.
    */
   public Principal authenticate(String secret, String clientAddress) {
+    return authenticate(secret, clientAddress, null);
+  }
+
+  /**
+   * As {@link #authenticate(String, String)}, for a call that came with the verified TLS client
+   * certificate {@code certificate} (null: none): the principal carries it, and a refusal's
+   * audit row records it too.
+   */
+  public Principal authenticate(String secret, String clientAddress, ClientCertificate certificate) {
+    Caller caller = new Caller(clientAddress, certificate);
     java.time.Duration wait = limiter.addressWait(clientAddress);
     if (wait != null) {
-      throw refused(Failure.rateLimited("from this client address", wait), null, clientAddress);
+      throw refused(Failure.rateLimited("from this client address", wait), null, caller);
     }
     if (secret == null || secret.isEmpty()) {
       throw failed(Failure.unauthenticated(Failure.Reason.CREDENTIAL_MISSING,
           "A credential is required: send 'authorization: Bearer <token>' or 'x-api-key: <token>'."),
-          null, clientAddress, null);
+          null, caller, null);
     }
     TokenKind kind = Secrets.kindOf(secret);
     if (kind == null) {
       throw failed(Failure.unauthenticated(Failure.Reason.CREDENTIAL_INVALID, secret.startsWith("eyJ")
           ? "Record and fault JWTs grant access to one resource; they cannot authenticate to Token Authority."
-          : "The credential is not a token issued by Token Authority."), null, clientAddress, null);
+          : "The credential is not a token issued by Token Authority."), null, caller, null);
     }
     String prefix = AuthRateLimiter.prefixOf(kind, secret);
     String hash = Secrets.hash(secret);
     java.util.Optional<TokenRow> found = repository.findBySecretHash(hash);
     if (!secrets.matches(found.map(TokenRow::secretHash).orElse(null), hash)) {
       throw failed(Failure.unauthenticated(Failure.Reason.CREDENTIAL_INVALID,
-          "The credential is not a token issued by Token Authority."), null, clientAddress, prefix);
+          "The credential is not a token issued by Token Authority."), null, caller, prefix);
     }
     TokenRow token = found.get();
     if (token.revokedAt() != null) {
       throw failed(Failure.unauthenticated(Failure.Reason.CREDENTIAL_REVOKED, "The credential has been revoked."),
-          token, clientAddress, prefix);
+          token, caller, prefix);
     }
     if (token.expiresAt() != null && !clock.instant().isBefore(token.expiresAt())) {
       throw failed(Failure.unauthenticated(Failure.Reason.CREDENTIAL_EXPIRED,
-          "The credential expired at " + token.expiresAt() + "."), token, clientAddress, prefix);
+          "The credential expired at " + token.expiresAt() + "."), token, caller, prefix);
     }
     UserRow user = directory.requireUser(token.tenantId(), token.userId());
     if (!user.active()) {
       throw failed(Failure.unauthenticated(Failure.Reason.CREDENTIAL_INVALID, "The credential's user is deactivated."),
-          token, clientAddress, prefix);
+          token, caller, prefix);
     }
     recordUse(token);
     return new Principal(token.tenantId(), user.id(), user.email(), token.id(), Scopes.parse(token.scopes()),
-        clientAddress);
+        clientAddress, certificate);
   }
 
   /**
@@ -151,17 +161,20 @@ public final class TokenCore {
    * else null), then audits and returns {@code failure}, or the rate-limit failure instead if
    * the address or prefix had already spent its budget.
    */
-  private Failure failed(Failure failure, TokenRow token, String clientAddress, String prefix) {
-    java.time.Duration wait = limiter.failed(clientAddress, prefix);
+  private Failure failed(Failure failure, TokenRow token, Caller caller, String prefix) {
+    java.time.Duration wait = limiter.failed(caller.address(), prefix);
     return refused(wait == null ? failure
-        : Failure.rateLimited("from this client address or with this credential's prefix", wait), token, clientAddress);
+        : Failure.rateLimited("from this client address or with this credential's prefix", wait), token, caller);
   }
 
+  /** Where a call to authenticate came from: its client address and verified client certificate (or null). */
+  private record Caller(String address, ClientCertificate certificate) {}
+
   /** Audits a refused credential ({@code token}: the known token it belongs to, or null) and returns the failure. */
-  private Failure refused(Failure failure, TokenRow token, String clientAddress) {
+  private Failure refused(Failure failure, TokenRow token, Caller caller) {
     metrics.authenticationFailed(failure.reason());
     audit.authenticationFailed(failure, token == null ? null : token.tenantId(), token == null ? null : token.id(),
-        clientAddress);
+        caller.address(), caller.certificate());
     return failure;
   }
 

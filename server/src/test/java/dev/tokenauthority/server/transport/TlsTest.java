@@ -8,6 +8,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.tokenauthority.client.Credentials;
 import dev.tokenauthority.client.TokenAuthorityClient;
+import dev.tokenauthority.client.UnauthenticatedException;
 import dev.tokenauthority.client.UnavailableException;
 import dev.tokenauthority.server.Main;
 import dev.tokenauthority.server.ServerConfig;
@@ -136,10 +137,15 @@ class TlsTest {
     }
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(scheme + "://127.0.0.1:" + server.httpPort() + "/tokens"))
         .timeout(timeout)
-        .header("Content-Type", "application/json").header("Authorization", "Bearer " + admin)
+        .header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString("{\"name\": \"" + name + "\", \"scopes\": [\"tokens:read\"]}"));
+    boolean ownCredential = false;
     for (int i = 0; i < headers.length; i += 2) {
       request.header(headers[i], headers[i + 1]);
+      ownCredential |= headers[i].equalsIgnoreCase("Authorization");
+    }
+    if (!ownCredential) {
+      request.header("Authorization", "Bearer " + admin);
     }
     return http.build().send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
@@ -228,15 +234,25 @@ class TlsTest {
       assertThat(mintDetailsOverRest(ca.sslContext(billing), overGrpc)).isEqualTo(expected);
       assertThat(mintDetailsOverRest(ca.sslContext(billing), overRest)).isEqualTo(expected);
 
+      // a refused credential from a verified certificate: the auth.failure row names the certificate
+      assertThatThrownBy(() -> mintOverGrpc(client.withCredentials(Credentials.bearer("taw_wrong")), "bad"))
+          .isInstanceOf(UnauthenticatedException.class);
+      assertThat(mintOverRest("https", ca.sslContext(billing), "bad", "Authorization", "Bearer taw_wrong").statusCode())
+          .isEqualTo(401);
+      assertThat(AuditPages.all(client, "auth.failure")).hasSize(2).allSatisfy(failure -> assertThat(failure.getDetails())
+          .endsWith(" cert_sha256=" + thumbprint(billing)
+              + " cert_subject=\"CN=billing,O=Token Authority tests\" cert_uri=spiffe://example.org/billing"));
+
       List<ILoggingEvent> mints = requests.events().stream()
           .filter(e -> e.getKeyValuePairs().stream().anyMatch(p -> p.value.toString().endsWith("CreateWorkspaceToken")))
           .toList();
-      assertThat(mints).hasSize(2).allSatisfy(line -> assertThat(line.getKeyValuePairs())
+      // two mints and two refused credentials, each line with the certificate it came with
+      assertThat(mints).hasSize(4).allSatisfy(line -> assertThat(line.getKeyValuePairs())
           .anySatisfy(p -> assertThat(p.key + "=" + p.value).isEqualTo("client_cert=" + thumbprint(billing)))
           .anySatisfy(p -> assertThat(p.key + "=" + p.value)
               .isEqualTo("client_subject=CN=billing,O=Token Authority tests")));
       assertThat(mints).extracting(e -> e.getKeyValuePairs().stream().filter(p -> p.key.equals("transport"))
-          .map(p -> p.value).findFirst().orElseThrow()).containsExactlyInAnyOrder("grpc", "rest");
+          .map(p -> p.value).findFirst().orElseThrow()).containsExactlyInAnyOrder("grpc", "rest", "grpc", "rest");
     }
   }
 
