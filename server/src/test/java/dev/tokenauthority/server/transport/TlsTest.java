@@ -277,6 +277,48 @@ class TlsTest {
         .isInstanceOf(IOException.class);
   }
 
+  @Test
+  void tls13IsPreferredAndTls12Accepted() throws Exception {
+    // (TLS 1.1 and older cannot be tried from here: this JDK's clients refuse them by themselves,
+    // so a refusal would prove nothing about the server; ServerTls.PROTOCOLS names 1.3 and 1.2 only.)
+    start(TlsClientAuth.NONE);
+    URI jwks = URI.create("https://127.0.0.1:" + server.httpPort() + "/.well-known/jwks.json");
+    assertThat(negotiated(jwks, null)).isEqualTo("TLSv1.3");
+    assertThat(negotiated(jwks, "TLSv1.2")).isEqualTo("TLSv1.2");
+    // the gRPC port: a raw TLS client (the JDK's) restricted to one version
+    assertThat(handshake(server.port(), "TLSv1.3")).isEqualTo("TLSv1.3");
+    assertThat(handshake(server.port(), "TLSv1.2")).isEqualTo("TLSv1.2");
+  }
+
+  /** The protocol an HTTPS request to {@code uri} negotiates, offering only {@code protocol} (null: the client's defaults). */
+  private String negotiated(URI uri, String protocol) throws Exception {
+    HttpClient.Builder builder = HttpClient.newBuilder().sslContext(ca.sslContext(null));
+    if (protocol != null) {
+      javax.net.ssl.SSLParameters parameters = ca.sslContext(null).getDefaultSSLParameters();
+      parameters.setProtocols(new String[] {protocol});
+      builder.sslParameters(parameters);
+    }
+    HttpResponse<String> response = builder.build().send(HttpRequest.newBuilder(uri).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).isEqualTo(200);
+    return response.sslSession().orElseThrow().getProtocol();
+  }
+
+  /** The protocol a TLS handshake with the gRPC port negotiates, offering only {@code protocol} and ALPN h2. */
+  private String handshake(int port, String protocol) throws Exception {
+    SSLContext context = ca.sslContext(null);
+    try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", port)) {
+      javax.net.ssl.SSLParameters parameters = socket.getSSLParameters();
+      parameters.setProtocols(new String[] {protocol});
+      parameters.setApplicationProtocols(new String[] {"h2"});
+      socket.setSSLParameters(parameters);
+      socket.setSoTimeout(5000);
+      socket.startHandshake();
+      assertThat(socket.getApplicationProtocol()).isEqualTo("h2");
+      return socket.getSession().getProtocol();
+    }
+  }
+
   /**
    * Figures, not assertions (a slow machine must not fail the build): a new mutual-TLS gRPC
    * channel's first call (handshake included), then sequential calls on it, and the same over
