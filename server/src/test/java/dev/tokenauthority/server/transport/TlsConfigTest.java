@@ -1,8 +1,10 @@
 package dev.tokenauthority.server.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tokenauthority.server.Main;
+import dev.tokenauthority.server.ServerConfig;
 import dev.tokenauthority.server.testing.TestCertificates;
 import dev.tokenauthority.server.testing.TestCertificates.Issued;
 import java.io.PrintWriter;
@@ -119,6 +121,23 @@ class TlsConfigTest {
     Result bogus = run(Map.of(), concat(tls, "--tls-client-auth", "sometimes"));
     assertThat(bogus.exit()).isEqualTo(CommandLine.ExitCode.USAGE);
     assertThat(bogus.err()).contains("'sometimes' is not a client-auth mode: use none, optional or require");
+  }
+
+  @Test
+  void serverConfigRefusesTheSameCombinations() {
+    ServerConfig config = ServerConfig.defaults(dir);
+    assertThat(config.tlsEnabled()).isFalse();
+    assertThat(config.tlsClientAuth()).isEqualTo(ServerConfig.TlsClientAuth.NONE);
+    assertThatThrownBy(() -> config.withTls(server.certFile(), null)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("go together");
+    assertThatThrownBy(() -> config.withTlsClientAuth(ServerConfig.TlsClientAuth.OPTIONAL, ca.caFile()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("need TLS");
+    ServerConfig tls = config.withTls(server.certFile(), server.keyFile());
+    assertThat(tls.tlsEnabled()).isTrue();
+    assertThatThrownBy(() -> tls.withTlsClientAuth(ServerConfig.TlsClientAuth.REQUIRE, null))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("needs --tls-client-ca");
+    assertThat(tls.withTlsClientAuth(ServerConfig.TlsClientAuth.REQUIRE, ca.caFile()).tlsClientCa()).isEqualTo(ca.caFile());
+    assertThat(ServerConfig.TlsClientAuth.parse(" Require ")).isEqualTo(ServerConfig.TlsClientAuth.REQUIRE);
   }
 
   @Test
