@@ -210,6 +210,19 @@ public final class Main implements Callable<Integer> {
           + "default ${DEFAULT-VALUE}).")
   int metricsPort;
 
+  @Option(names = "--max-concurrent-calls", defaultValue = "${env:TA_MAX_CONCURRENT_CALLS:-0}",
+      description = "Most API calls executing at once, gRPC and REST together; beyond it (and the queue below) a call "
+          + "is refused at once with RESOURCE_EXHAUSTED / HTTP 429 and Retry-After. 0: "
+          + ServerConfig.AUTO_CALLS_PER_DB_CONNECTION + " per pooled database connection (--db-pool-size) "
+          + "(env TA_MAX_CONCURRENT_CALLS; default ${DEFAULT-VALUE}).")
+  int maxConcurrentCalls;
+
+  @Option(names = "--max-queued-calls",
+      defaultValue = "${env:TA_MAX_QUEUED_CALLS:-" + ServerConfig.DEFAULT_MAX_QUEUED_CALLS + "}",
+      description = "Most API calls that may wait (up to 100 ms) for a free slot when all are taken; 0: none wait "
+          + "(env TA_MAX_QUEUED_CALLS; default ${DEFAULT-VALUE}).")
+  int maxQueuedCalls;
+
   public static void main(String[] args) {
     System.exit(new CommandLine(new Main()).execute(args));
   }
@@ -231,6 +244,10 @@ public final class Main implements Callable<Integer> {
     if (authFailuresPerMinute < 1) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--auth-failures-per-minute must be 1 or more");
     }
+    if (maxConcurrentCalls < 0 || maxQueuedCalls < 0) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "--max-concurrent-calls and --max-queued-calls must be 0 or more");
+    }
     if (metricsPort < 0) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--metrics-port must be 0 (off) or more");
     }
@@ -241,7 +258,7 @@ public final class Main implements Callable<Integer> {
           Duration.ofSeconds(shutdownGraceSeconds), corsOrigins == null ? Set.of() : Set.copyOf(corsOrigins),
           keyRotationInterval, shareLinkTarget == null || shareLinkTarget.isBlank() ? ServerConfig.DEFAULT_SHARE_LINK_TARGET : shareLinkTarget,
           trustedProxies == null ? Set.of() : Set.copyOf(trustedProxies), auditAuthFailuresPerSecond, authFailuresPerMinute,
-          metricsPort);
+          metricsPort, maxConcurrentCalls, maxQueuedCalls);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }

@@ -41,6 +41,11 @@ import java.util.regex.Pattern;
  *     and per minute after it, before its credentials are refused unread (at least 1)
  * @param metricsPort the Prometheus endpoint's port ({@code GET /metrics}): 0 turns metrics off,
  *     {@link #ANY_FREE_PORT} picks a free one
+ * @param maxConcurrentCalls most API calls executing at once, gRPC and REST together (load
+ *     shedding); 0 means {@link #AUTO_CALLS_PER_DB_CONNECTION} per pooled database connection
+ *     (see {@link #effectiveMaxConcurrentCalls})
+ * @param maxQueuedCalls most API calls waiting (up to {@code CallLimiter.MAX_WAIT}) for one of those
+ *     slots; beyond, a call is refused at once with RESOURCE_EXHAUSTED ({@code OVERLOADED}); 0: none wait
  */
 public record ServerConfig(
     int grpcPort,
@@ -60,9 +65,15 @@ public record ServerConfig(
     Duration keyRotationInterval, String shareLinkTarget, Set<String> trustedProxies,
     int auditAuthFailuresPerSecond,
     int authFailuresPerMinute,
-    int metricsPort) {
+    int metricsPort,
+    int maxConcurrentCalls,
+    int maxQueuedCalls) {
 
   public ServerConfig {
+    if (maxConcurrentCalls < 0 || maxQueuedCalls < 0) {
+      throw new IllegalArgumentException("the most concurrent and queued calls must be 0 or more, not "
+          + maxConcurrentCalls + " and " + maxQueuedCalls);
+    }
     checkDbPoolSize(dbPoolSize);
     checkDbConnectTimeout(dbConnectTimeout);
     if (authFailuresPerMinute < 1) {
@@ -98,6 +109,13 @@ public record ServerConfig(
   public static final int DEFAULT_AUTH_FAILURES_PER_MINUTE = AuthRateLimiter.DEFAULT_ADDRESS_FAILURES_PER_MINUTE;
   /** The Prometheus convention for an exporter's port. */
   public static final int DEFAULT_METRICS_PORT = 9464;
+  /**
+   * Concurrent calls per pooled database connection when {@code maxConcurrentCalls} is 0: a call
+   * holds a connection for only part of its time (hashing, signing, encoding and the network are
+   * the rest), so a few calls per connection keep the pool busy without unbounded queueing.
+   */
+  public static final int AUTO_CALLS_PER_DB_CONNECTION = 4;
+  public static final int DEFAULT_MAX_QUEUED_CALLS = 40;
   /** Flyway holds two connections while it migrates at start, so a smaller pool never starts. */
   public static final int MIN_DB_POOL_SIZE = 2;
   public static final Duration DEFAULT_DB_CONNECT_TIMEOUT = Duration.ofSeconds(2);
@@ -113,7 +131,7 @@ public record ServerConfig(
     return new ServerConfig(DEFAULT_GRPC_PORT, DEFAULT_HTTP_PORT, dataDir, null, null, null, 10, DEFAULT_DB_CONNECT_TIMEOUT, null, DEFAULT_PUBLIC_URL,
         DEFAULT_PUBLIC_URL, "admin@localhost", Duration.ofSeconds(10), Set.of(), DEFAULT_KEY_ROTATION_INTERVAL,
         DEFAULT_SHARE_LINK_TARGET, Set.of(), DEFAULT_AUDIT_AUTH_FAILURES_PER_SECOND, DEFAULT_AUTH_FAILURES_PER_MINUTE,
-        DEFAULT_METRICS_PORT);
+        DEFAULT_METRICS_PORT, 0, DEFAULT_MAX_QUEUED_CALLS);
   }
 
   public ServerConfig withGrpcPort(int port) {
@@ -241,6 +259,19 @@ public record ServerConfig(
     return edit(c -> c.metricsPort = port);
   }
 
+  public ServerConfig withMaxConcurrentCalls(int calls) {
+    return edit(c -> c.maxConcurrentCalls = calls);
+  }
+
+  public ServerConfig withMaxQueuedCalls(int calls) {
+    return edit(c -> c.maxQueuedCalls = calls);
+  }
+
+  /** The cap on concurrently executing calls in effect: the configured one, else 4 per pooled connection. */
+  public int effectiveMaxConcurrentCalls() {
+    return maxConcurrentCalls > 0 ? maxConcurrentCalls : AUTO_CALLS_PER_DB_CONNECTION * dbPoolSize;
+  }
+
   /** The JDBC URL in effect: the configured one, or the H2 file store in the data dir. */
   public String effectiveDbUrl() {
     if (dbUrl != null && !dbUrl.isBlank()) {
@@ -287,6 +318,8 @@ public record ServerConfig(
     int auditAuthFailuresPerSecond;
     int authFailuresPerMinute;
     int metricsPort;
+    int maxConcurrentCalls;
+    int maxQueuedCalls;
 
     Editor(ServerConfig config) {
       grpcPort = config.grpcPort;
@@ -309,13 +342,15 @@ public record ServerConfig(
       auditAuthFailuresPerSecond = config.auditAuthFailuresPerSecond;
       authFailuresPerMinute = config.authFailuresPerMinute;
       metricsPort = config.metricsPort;
+      maxConcurrentCalls = config.maxConcurrentCalls;
+      maxQueuedCalls = config.maxQueuedCalls;
     }
 
     ServerConfig build() {
       return new ServerConfig(grpcPort, httpPort, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, dbConnectTimeout,
           masterKey, issuer, publicUrl, adminEmail, shutdownGrace, corsOrigins, keyRotationInterval, shareLinkTarget,
           trustedProxies, auditAuthFailuresPerSecond, authFailuresPerMinute,
-          metricsPort);
+          metricsPort, maxConcurrentCalls, maxQueuedCalls);
     }
   }
 }

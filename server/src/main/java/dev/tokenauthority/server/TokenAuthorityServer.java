@@ -1,6 +1,7 @@
 package dev.tokenauthority.server;
 
 import dev.tokenauthority.server.api.ApiServices;
+import dev.tokenauthority.server.api.CallLimiter;
 import dev.tokenauthority.server.core.AccessTokens;
 import dev.tokenauthority.server.core.AccountApiTokens;
 import dev.tokenauthority.server.core.Audit;
@@ -65,6 +66,8 @@ public final class TokenAuthorityServer implements AutoCloseable {
   private RestGateway gateway;
   /** The Prometheus metrics and their endpoint, or null when {@code metricsPort} is 0. */
   private final Metrics metrics;
+  /** The one cap on concurrently executing API calls, gRPC and REST together. */
+  private final CallLimiter limiter;
 
   /**
    * Opens (and migrates) the store, loads the signing keys (rotating first if the current
@@ -94,9 +97,14 @@ public final class TokenAuthorityServer implements AutoCloseable {
       Tenants tenants = new Tenants(database, directory, tokens, audit, secrets, clock);
       this.bootstrapFile = tenants.bootstrapIfEmpty(config.adminEmail(), config.dataDir());
       TokenLifecycle lifecycle = new TokenLifecycle(database, directory, audit, clock);
+      this.limiter = new CallLimiter(config.effectiveMaxConcurrentCalls(), config.maxQueuedCalls(), CallLimiter.MAX_WAIT,
+          metrics == null ? () -> { } : metrics::callShed);
+      if (metrics != null) {
+        metrics.bindCallLimiter(limiter::active, limiter::waiting, limiter.maxConcurrentCalls());
+      }
       this.services = ApiServices.create(tokens, lifecycle, new AccessTokens(database, directory, lifecycle, audit, clock),
           new AccountApiTokens(database, directory, lifecycle), directory, tenants, keys,
-          new ShareLinks(database, clock, config.shareLinkTarget()), audit, config.trustedProxies());
+          new ShareLinks(database, clock, config.shareLinkTarget()), audit, config.trustedProxies(), limiter);
     } catch (IOException | RuntimeException e) {
       database.close();
       closeMetrics();
@@ -140,8 +148,11 @@ public final class TokenAuthorityServer implements AutoCloseable {
     }
     gatewayBackend = backend.build().start();
     gatewayChannel = InProcessChannelBuilder.forName(name).directExecutor().build();
+    // enough workers that REST calls alone can fill the limiter's slots and queue: beyond that
+    // the limiter refuses them at once, so the gateway's own (bounded) queue stays short
+    int workers = Math.max(8, limiter.maxConcurrentCalls() + limiter.maxQueuedCalls());
     gateway = RestGateway.start(config.httpPort() == ServerConfig.ANY_FREE_PORT ? 0 : config.httpPort(),
-        gatewayChannel, config.corsOrigins());
+        gatewayChannel, config.corsOrigins(), workers, workers, limiter::shedElsewhere);
   }
 
   /**
@@ -176,6 +187,15 @@ public final class TokenAuthorityServer implements AutoCloseable {
         }
       }
     }, period, period, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * The cap every API call passes (gRPC and REST). Services an embedder adds to the builder
+   * before {@link #start} can be put under the same cap with
+   * {@code ServerInterceptors.intercept(service, server.callLimiter())}.
+   */
+  public CallLimiter callLimiter() {
+    return limiter;
   }
 
   /** The store (tests close it to cut the database away from a running server). */

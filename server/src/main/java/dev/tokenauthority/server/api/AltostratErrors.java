@@ -28,7 +28,7 @@ public final class AltostratErrors {
   private AltostratErrors() {}
 
   /** The body for the error a call closed with. */
-  static String forStatus(Status status, Metadata trailers) {
+  public static String forStatus(Status status, Metadata trailers) {
     com.google.rpc.Status rich = StatusProto.fromStatusAndTrailers(status, trailers);
     String message = rich.getMessage().isEmpty() ? status.getCode().name() : rich.getMessage();
     String reason = "";

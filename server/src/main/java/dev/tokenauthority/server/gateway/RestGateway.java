@@ -35,10 +35,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import dev.tokenauthority.server.api.CallLimiter;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.Phaser;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -79,8 +81,12 @@ public final class RestGateway implements AutoCloseable {
       Metadata.Key.of("location", Metadata.ASCII_STRING_MARSHALLER),
       Metadata.Key.of("cache-control", Metadata.ASCII_STRING_MARSHALLER));
 
+  /** Requests the overflow thread may hold before connections are closed unanswered. */
+  private static final int OVERFLOW_QUEUE = 1024;
+
   private final HttpServer server;
   private final ExecutorService executor;
+  private final ExecutorService overflow;
   private final HttpRoutes routes;
   private final Transcoder transcoder;
   private final Channel channel;
@@ -93,9 +99,10 @@ public final class RestGateway implements AutoCloseable {
   /** The OpenAPI document of {@link #routes}, served at {@link OpenApiDocument#PATH}. */
   private final OpenApiDocument openApi;
 
-  private RestGateway(HttpServer server, ExecutorService executor, HttpRoutes routes, Channel channel,
-      CorsPolicy cors) {
+  private RestGateway(HttpServer server, ExecutorService executor, ExecutorService overflow, HttpRoutes routes,
+      Channel channel, CorsPolicy cors) {
     this.server = server;
+    this.overflow = overflow;
     this.openApi = OpenApiDocument.of(routes); // once, at start: a rule it cannot describe fails the start
     this.cors = cors;
     this.executor = executor;
@@ -109,16 +116,33 @@ public final class RestGateway implements AutoCloseable {
    * calling {@code channel}; browsers from {@code corsOrigins} may call it cross-origin.
    */
   public static RestGateway start(int port, Channel channel, Set<String> corsOrigins) throws IOException {
+    int workers = Math.max(8, 4 * Runtime.getRuntime().availableProcessors());
+    return start(port, channel, corsOrigins, workers, workers, () -> { });
+  }
+
+  /**
+   * As {@link #start(int, Channel, Set)}, with {@code workers} threads handling requests and at
+   * most {@code queued} requests waiting for one. A request beyond that is never queued: a
+   * thread of its own answers it at once with 429, reason {@code OVERLOADED}, and
+   * {@code Retry-After} (as the call limiter answers when its slots are full), and
+   * {@code onShed} counts it; if even that thread is swamped, the connection is closed.
+   */
+  public static RestGateway start(int port, Channel channel, Set<String> corsOrigins, int workers, int queued,
+      Runnable onShed) throws IOException {
     HttpRoutes routes = HttpRoutes.fromClasspath("/tokenauthority.pb");
     HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
-    ExecutorService executor = Executors.newFixedThreadPool(Math.max(8, 4 * Runtime.getRuntime().availableProcessors()),
-        runnable -> {
+    ThreadPoolExecutor overflow = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+        new ArrayBlockingQueue<>(OVERFLOW_QUEUE), runnable -> new OverflowThread(runnable, onShed),
+        new ThreadPoolExecutor.AbortPolicy()); // HttpServer closes the connection of a rejected exchange
+    ThreadPoolExecutor executor = new ThreadPoolExecutor(workers, workers, 60, TimeUnit.SECONDS,
+        new ArrayBlockingQueue<>(Math.max(1, queued)), runnable -> {
           Thread thread = new Thread(runnable, "rest-gateway");
           thread.setDaemon(true);
           return thread;
-        });
+        }, (runnable, full) -> overflow.execute(runnable));
+    executor.allowCoreThreadTimeOut(true);
     server.setExecutor(executor);
-    RestGateway gateway = new RestGateway(server, executor, routes, channel, new CorsPolicy(corsOrigins));
+    RestGateway gateway = new RestGateway(server, executor, overflow, routes, channel, new CorsPolicy(corsOrigins));
     server.createContext("/", gateway::handle);
     server.start();
     return gateway;
@@ -134,6 +158,10 @@ public final class RestGateway implements AutoCloseable {
       if (stopping) {
         exchange.getResponseHeaders().set("Connection", "close");
         error(exchange, 503, Status.Code.UNAVAILABLE, "The server is shutting down; retry on another instance.");
+        return;
+      }
+      if (Thread.currentThread() instanceof OverflowThread shedding) {
+        overloaded(exchange, shedding.onShed);
         return;
       }
       boolean preflight = cors.isAllowedPreflight(exchange.getRequestMethod(), exchange.getRequestHeaders());
@@ -224,6 +252,33 @@ public final class RestGateway implements AutoCloseable {
     String nulls = edge.get(RestEdgeHeaders.JSON_NULLS_KEY);
     send(exchange, declared == null ? 200 : Integer.parseInt(declared),
         JsonNulls.apply(transcoder.response(route, response), route.responseBody().isEmpty() ? nulls : null));
+  }
+
+  /**
+   * The answer to a request that found every worker busy and the queue full: what the call
+   * limiter answers (429, {@code OVERLOADED}, {@code RetryInfo} and {@code Retry-After}), without
+   * reading the body or calling the server.
+   */
+  private void overloaded(HttpExchange exchange, Runnable onShed) throws IOException {
+    onShed.run();
+    io.grpc.StatusException refused = CallLimiter.overloaded();
+    Metadata trailers = refused.getTrailers() == null ? new Metadata() : refused.getTrailers();
+    com.google.rpc.Status status = StatusProto.fromStatusAndTrailers(refused.getStatus(), trailers);
+    retryAfter(status, exchange);
+    String body = exchange.getRequestURI().getRawPath().startsWith(AltostratErrors.PATH_PREFIX)
+        ? AltostratErrors.forStatus(refused.getStatus(), trailers) : transcoder.print(status);
+    send(exchange, HttpStatuses.of(refused.getStatus().getCode()), body);
+  }
+
+  /** A thread that answers only requests the workers had no room for. */
+  private static final class OverflowThread extends Thread {
+    final Runnable onShed;
+
+    OverflowThread(Runnable runnable, Runnable onShed) {
+      super(runnable, "rest-gateway-overflow");
+      setDaemon(true);
+      this.onShed = onShed;
+    }
   }
 
   /** Every incoming {@code x-forwarded-for} value, in order, then the HTTP client's own address. */
@@ -359,6 +414,7 @@ public final class RestGateway implements AutoCloseable {
     }
     server.stop(0);
     executor.shutdownNow();
+    overflow.shutdownNow();
   }
 
   @Override
