@@ -33,8 +33,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Cost on the call path: admission is one non-blocking {@link Semaphore#tryAcquire()} (a
  * CAS, no lock) and release one CAS plus one more to make it happen once; two small forwarding
  * objects and a flag per admitted call. Only a call that finds no free slot touches the waiting
- * counter or parks its thread. A slot is held from admission until the call is closed or
- * cancelled (a cancelled handler that is still running may briefly exceed the cap).
+ * counter or parks its thread. A slot is held from admission until the call is closed, or
+ * cancelled by the client; gRPC delivers a cancellation after a running handler returns, so a
+ * handler still at work keeps its slot and the cap holds.
  */
 public final class CallLimiter implements ServerInterceptor {
   /** The longest a call waits for a free slot before it is refused. */

@@ -38,6 +38,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import dev.tokenauthority.server.api.CallLimiter;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.Phaser;
 import java.util.concurrent.TimeoutException;
@@ -135,7 +136,7 @@ public final class RestGateway implements AutoCloseable {
         new ArrayBlockingQueue<>(OVERFLOW_QUEUE), runnable -> new OverflowThread(runnable, onShed),
         new ThreadPoolExecutor.AbortPolicy()); // HttpServer closes the connection of a rejected exchange
     ThreadPoolExecutor executor = new ThreadPoolExecutor(workers, workers, 60, TimeUnit.SECONDS,
-        new ArrayBlockingQueue<>(Math.max(1, queued)), runnable -> {
+        queued == 0 ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(queued), runnable -> {
           Thread thread = new Thread(runnable, "rest-gateway");
           thread.setDaemon(true);
           return thread;
