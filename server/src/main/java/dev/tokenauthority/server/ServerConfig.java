@@ -159,6 +159,10 @@ public record ServerConfig(
     return edit(c -> c.masterKey = key);
   }
 
+  public ServerConfig withShutdownGrace(Duration grace) {
+    return edit(c -> c.shutdownGrace = grace);
+  }
+
   public ServerConfig withCorsOrigins(Set<String> origins) {
     return edit(c -> c.corsOrigins = origins);
   }
