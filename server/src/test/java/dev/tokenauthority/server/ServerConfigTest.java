@@ -126,4 +126,26 @@ class ServerConfigTest {
     assertThatThrownBy(() -> defaults.withAuthFailuresPerMinute(0))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least 1");
   }
+
+  @Test
+  void theCallCapDefaultsToFourPerPooledConnectionAndIsNeverNegative() {
+    ServerConfig defaults = ServerConfig.defaults(Path.of("data"));
+    assertThat(defaults.maxConcurrentCalls()).isZero();
+    assertThat(defaults.effectiveMaxConcurrentCalls()).isEqualTo(40);
+    assertThat(defaults.withDbPoolSize(25).effectiveMaxConcurrentCalls()).isEqualTo(100);
+    assertThat(defaults.withMaxConcurrentCalls(7).withDbPoolSize(25).effectiveMaxConcurrentCalls()).isEqualTo(7);
+    assertThat(defaults.maxQueuedCalls()).isEqualTo(ServerConfig.DEFAULT_MAX_QUEUED_CALLS);
+    assertThat(defaults.withMaxQueuedCalls(0).maxQueuedCalls()).isZero();
+    assertThatThrownBy(() -> defaults.withMaxConcurrentCalls(-1)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> defaults.withMaxQueuedCalls(-1)).isInstanceOf(IllegalArgumentException.class);
+
+    Main main = new Main(java.util.Map.of("TA_MAX_QUEUED_CALLS", "3"));
+    new CommandLine(main).parseArgs("--max-concurrent-calls", "12");
+    assertThat(main.maxConcurrentCalls).isEqualTo(12);
+    assertThat(main.maxQueuedCalls).isEqualTo(3);
+    Main unset = new Main(java.util.Map.of());
+    new CommandLine(unset).parseArgs();
+    assertThat(unset.maxConcurrentCalls).isZero();
+    assertThat(unset.maxQueuedCalls).isEqualTo(ServerConfig.DEFAULT_MAX_QUEUED_CALLS);
+  }
 }
