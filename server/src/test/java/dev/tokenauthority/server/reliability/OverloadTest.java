@@ -67,6 +67,8 @@ class OverloadTest {
   private static final Logger LOG = LoggerFactory.getLogger(OverloadTest.class);
   private static final int CAP = 4;
   private static final int REFUSED_GRPC = 24;
+  private static final int FLOOD_CLIENTS = 32;
+  private static final int FLOOD_MILLIS = 3000;
 
   @TempDir Path dataDir;
   private final HoldService hold = new HoldService();
@@ -192,6 +194,70 @@ class OverloadTest {
         .POST(HttpRequest.BodyPublishers.ofString("{\"name\": \"rest-after\", \"scopes\": [\"tokens:read\"]}")).build(),
         HttpResponse.BodyHandlers.ofString());
     assertThat(after.statusCode()).as(after.body()).isEqualTo(201);
+  }
+
+  /**
+   * Real calls, no held ones: {@value #FLOOD_CLIENTS} clients in a closed loop against the cap of
+   * {@value #CAP} for {@value #FLOOD_MILLIS} ms. Every answer is either served or shed with
+   * OVERLOADED / 429 + Retry-After (never INTERNAL, UNKNOWN, UNAVAILABLE or a timeout), and
+   * both happen; the counts go to the log.
+   */
+  @Test
+  void underARealFloodEveryCallIsServedOrShedAndNothingElse() throws Exception {
+    String secret = Files.readString(server.bootstrapFile(), StandardCharsets.US_ASCII).trim();
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    String base = "http://127.0.0.1:" + server.httpPort();
+    java.util.Map<String, Integer> outcomes = new java.util.concurrent.ConcurrentHashMap<>();
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(FLOOD_MILLIS);
+    ExecutorService flood = Executors.newFixedThreadPool(FLOOD_CLIENTS);
+    List<Future<?>> clients = new ArrayList<>();
+    for (int c = 0; c < FLOOD_CLIENTS; c++) {
+      int client = c;
+      clients.add(flood.submit(() -> {
+        for (int i = 0; System.nanoTime() < deadline; i++) {
+          String outcome;
+          if (client % 4 == 3) {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + "/tokens"))
+                .header("Authorization", "Bearer " + secret).header("Content-Type", "application/json")
+                .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofString(
+                    "{\"name\": \"flood-rest-" + client + "-" + i + "\", \"scopes\": [\"tokens:read\"]}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+            outcome = "HTTP " + response.statusCode();
+            if (response.statusCode() == 429 && (!response.body().contains("\"reason\":\"OVERLOADED\"")
+                || !response.headers().firstValue("Retry-After").equals(java.util.Optional.of("1")))) {
+              outcome = "HTTP 429 without OVERLOADED and Retry-After: " + response.body();
+            }
+          } else {
+            try {
+              admin.withDeadline(Duration.ofSeconds(30)).createWorkspaceToken(CreateWorkspaceTokenRequest.newBuilder()
+                  .setName("flood-" + client + "-" + i).addScopes("tokens:read").build());
+              outcome = "OK";
+            } catch (StatusRuntimeException e) {
+              outcome = e.getStatus().getCode() + (e.getStatus().getCode() == Status.Code.RESOURCE_EXHAUSTED
+                  ? " " + errorInfo(e).getReason() : " " + e.getStatus().getDescription());
+            }
+          }
+          outcomes.merge(outcome, 1, Integer::sum);
+        }
+        return null;
+      }));
+    }
+    try {
+      for (Future<?> client : clients) {
+        client.get(60, TimeUnit.SECONDS);
+      }
+    } finally {
+      flood.shutdownNow();
+    }
+    LOG.info("OverloadTest: {} clients for {} ms against a cap of {}: {}", FLOOD_CLIENTS, FLOOD_MILLIS, CAP, outcomes);
+    assertThat(outcomes.keySet()).as("served or shed, nothing else")
+        .isSubsetOf("OK", "RESOURCE_EXHAUSTED OVERLOADED", "HTTP 201", "HTTP 429");
+    assertThat(outcomes.getOrDefault("OK", 0) + outcomes.getOrDefault("HTTP 201", 0)).as("served").isPositive();
+    assertThat(outcomes.getOrDefault("RESOURCE_EXHAUSTED OVERLOADED", 0) + outcomes.getOrDefault("HTTP 429", 0))
+        .as("shed").isPositive();
+    awaitNoActiveCalls();
+    assertThat(admin.createWorkspaceToken(CreateWorkspaceTokenRequest.newBuilder().setName("after-flood")
+        .addScopes("tokens:read").build()).getStatus()).isEqualTo("active");
   }
 
   /** Holds {@value #CAP} calls under the limiter and waits until all of them run. */
