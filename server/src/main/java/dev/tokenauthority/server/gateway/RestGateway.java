@@ -5,6 +5,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.tokenauthority.server.TransportLimits;
 import dev.tokenauthority.server.api.AltostratErrors;
 import dev.tokenauthority.server.api.RequestLogInterceptor;
 import dev.tokenauthority.server.api.RestEdgeHeaders;
@@ -57,8 +58,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class RestGateway implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RestGateway.class);
-  /** The largest request body accepted (HTTP 413 beyond). */
-  public static final int MAX_BODY_BYTES = 1 << 20;
+  /** The largest request body accepted (HTTP 413 beyond): the gRPC message cap. */
+  public static final int MAX_BODY_BYTES = TransportLimits.MAX_MESSAGE_BYTES;
   /** Deadline of the gRPC call when the request sets no {@code grpc-timeout}. */
   private static final long DEFAULT_DEADLINE_MILLIS = 30_000;
   /** Request headers passed on as gRPC metadata. */
