@@ -210,6 +210,25 @@ public final class Main implements Callable<Integer> {
           + "default ${DEFAULT-VALUE}).")
   int metricsPort;
 
+  @Option(names = "--max-call-duration", defaultValue = "${env:TA_MAX_CALL_DURATION:-30s}",
+      converter = MaxCallDuration.class,
+      description = "The server-side deadline: an API call not finished within it is answered DEADLINE_EXCEEDED "
+          + "(HTTP 504); a client's shorter deadline wins: e.g. 500ms, 30s, 2m, or ISO-8601 such as PT30S; 100ms "
+          + "to 1h (env TA_MAX_CALL_DURATION; default ${DEFAULT-VALUE}).")
+  Duration maxCallDuration;
+
+  /** Parses {@code --max-call-duration} as {@link ServerConfig#parseMaxCallDuration} does. */
+  static final class MaxCallDuration implements CommandLine.ITypeConverter<Duration> {
+    @Override
+    public Duration convert(String value) {
+      try {
+        return ServerConfig.parseMaxCallDuration(value);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException(e.getMessage());
+      }
+    }
+  }
+
   public static void main(String[] args) {
     System.exit(new CommandLine(new Main()).execute(args));
   }
@@ -241,7 +260,7 @@ public final class Main implements Callable<Integer> {
           Duration.ofSeconds(shutdownGraceSeconds), corsOrigins == null ? Set.of() : Set.copyOf(corsOrigins),
           keyRotationInterval, shareLinkTarget == null || shareLinkTarget.isBlank() ? ServerConfig.DEFAULT_SHARE_LINK_TARGET : shareLinkTarget,
           trustedProxies == null ? Set.of() : Set.copyOf(trustedProxies), auditAuthFailuresPerSecond, authFailuresPerMinute,
-          metricsPort);
+          metricsPort, maxCallDuration);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }

@@ -1,6 +1,8 @@
 package dev.tokenauthority.server;
 
 import dev.tokenauthority.server.api.ApiServices;
+import dev.tokenauthority.server.api.DeadlineInterceptor;
+import dev.tokenauthority.server.api.MetadataLimitInterceptor;
 import dev.tokenauthority.server.core.AccessTokens;
 import dev.tokenauthority.server.core.AccountApiTokens;
 import dev.tokenauthority.server.core.Audit;
@@ -65,6 +67,8 @@ public final class TokenAuthorityServer implements AutoCloseable {
   private RestGateway gateway;
   /** The Prometheus metrics and their endpoint, or null when {@code metricsPort} is 0. */
   private final Metrics metrics;
+  /** The server-side deadline of every API call ({@code maxCallDuration}); its timer thread stops with the server. */
+  private final DeadlineInterceptor deadline;
 
   /**
    * Opens (and migrates) the store, loads the signing keys (rotating first if the current
@@ -73,6 +77,7 @@ public final class TokenAuthorityServer implements AutoCloseable {
   public TokenAuthorityServer(ServerConfig config, Clock clock) throws IOException {
     this.config = config;
     this.metrics = config.metricsPort() == 0 ? null : new Metrics();
+    this.deadline = new DeadlineInterceptor(config.maxCallDuration());
     try {
       this.database = Database.open(config.effectiveDbUrl(), config.dbUser(), config.dbPassword(), config.dbPoolSize(),
           config.dbConnectTimeout(), metrics == null ? null : metrics.registry());
@@ -96,7 +101,7 @@ public final class TokenAuthorityServer implements AutoCloseable {
       TokenLifecycle lifecycle = new TokenLifecycle(database, directory, audit, clock);
       this.services = ApiServices.create(tokens, lifecycle, new AccessTokens(database, directory, lifecycle, audit, clock),
           new AccountApiTokens(database, directory, lifecycle), directory, tenants, keys,
-          new ShareLinks(database, clock, config.shareLinkTarget()), audit, config.trustedProxies());
+          new ShareLinks(database, clock, config.shareLinkTarget()), audit, config.trustedProxies(), deadline);
     } catch (IOException | RuntimeException e) {
       database.close();
       closeMetrics();
@@ -104,8 +109,13 @@ public final class TokenAuthorityServer implements AutoCloseable {
     }
   }
 
-  /** Adds the API, health and reflection services to {@code builder} and starts serving. */
+  /**
+   * Adds the API, health and reflection services to {@code builder} and starts serving, with
+   * the {@link TransportLimits} on message and metadata size (whatever the transport's own
+   * defaults: grpc-java's are 4 MiB and 8 KiB).
+   */
   public TokenAuthorityServer start(ServerBuilder<?> builder) throws IOException {
+    limit(builder);
     services.forEach(builder::addService);
     builder.addService(health.getHealthService()).addService(ProtoReflectionServiceV1.newInstance());
     if (metrics != null) {
@@ -127,13 +137,23 @@ public final class TokenAuthorityServer implements AutoCloseable {
     return this;
   }
 
+  /** Sets the {@link TransportLimits} a gRPC server enforces itself. */
+  static ServerBuilder<?> limit(ServerBuilder<?> builder) {
+    return builder.maxInboundMessageSize(TransportLimits.MAX_MESSAGE_BYTES)
+        .maxInboundMetadataSize(TransportLimits.TRANSPORT_METADATA_BYTES)
+        .intercept(new MetadataLimitInterceptor()); // added before metrics': metrics counts its refusals
+  }
+
   /**
    * The REST gateway calls the same service definitions (interceptors included) through an
-   * in-process server, on the HTTP worker's own thread.
+   * in-process server. Its handlers run on gRPC's executor, not on the HTTP worker's thread:
+   * a worker blocked inside a handler could not receive the call's DEADLINE_EXCEEDED, so the
+   * server-side deadline (and the gateway's own) would not bound REST calls.
    */
   private void startGateway() throws IOException {
     String name = "rest-gateway-" + UUID.randomUUID();
-    InProcessServerBuilder backend = InProcessServerBuilder.forName(name).directExecutor();
+    InProcessServerBuilder backend = InProcessServerBuilder.forName(name);
+    limit(backend);
     services.forEach(backend::addService);
     if (metrics != null) {
       backend.intercept(metrics.grpcInterceptor(Metrics.REST)); // REST calls count too, as transport="rest"
@@ -235,6 +255,7 @@ public final class TokenAuthorityServer implements AutoCloseable {
   }
 
   private void closeMetrics() {
+    deadline.close();
     if (metrics != null) {
       metrics.close();
     }

@@ -22,11 +22,12 @@ public final class ApiServices {
 
   /**
    * {@code trustedProxies}: addresses or CIDR networks, besides in-process and loopback peers,
-   * whose {@code x-forwarded-for} names the client (see {@link ClientAddresses}).
+   * whose {@code x-forwarded-for} names the client (see {@link ClientAddresses}); {@code deadline}
+   * bounds every call.
    */
   public static List<ServerServiceDefinition> create(TokenCore tokens, TokenLifecycle lifecycle,
       AccessTokens accessTokens, AccountApiTokens apiTokens, Directory directory, Tenants tenants, SigningKeys keys,
-      ShareLinks shareLinks, Audit audit, Collection<String> trustedProxies) {
+      ShareLinks shareLinks, Audit audit, Collection<String> trustedProxies, DeadlineInterceptor deadline) {
     AuthInterceptor auth = new AuthInterceptor(tokens, new ClientAddresses(trustedProxies));
     ErrorMapper errors = new ErrorMapper();
     RestEdgeHeaders edgeHeaders = new RestEdgeHeaders();
@@ -42,9 +43,10 @@ public final class ApiServices {
             new SigningKeyService(keys),
             new AuditService(audit))
         // intercept() runs the last interceptor first: the request log sees every call and close
-        // (refused ones too), the edge headers every close (auth's too), then auth, then the
+        // (refused ones too), the edge headers every close (auth's and the deadline's too), then
+        // the server-side deadline (authentication's lookups run within it), then auth, then the
         // error mapper around the handler
-        .map(service -> ServerInterceptors.intercept(service, errors, auth, edgeHeaders, requestLog))
+        .map(service -> ServerInterceptors.intercept(service, errors, auth, deadline, edgeHeaders, requestLog))
         .toList();
   }
 }
