@@ -137,6 +137,9 @@ public final class RestGateway implements AutoCloseable {
         error(exchange, 503, Status.Code.UNAVAILABLE, "The server is shutting down; retry on another instance.");
         return;
       }
+      if (refusedOverLimits(exchange)) {
+        return;
+      }
       boolean preflight = cors.isAllowedPreflight(exchange.getRequestMethod(), exchange.getRequestHeaders());
       cors.decorate(exchange.getRequestHeaders(), exchange.getResponseHeaders(), preflight);
       if (preflight) {
@@ -164,6 +167,40 @@ public final class RestGateway implements AutoCloseable {
     } finally {
       inFlight.arriveAndDeregister();
     }
+  }
+
+  /**
+   * Answers 414 for a request target (path and query) over {@link TransportLimits#MAX_URL_CHARS}
+   * and 431 for more than {@link TransportLimits#MAX_HEADER_COUNT} header lines or more than
+   * {@link TransportLimits#MAX_METADATA_BYTES} of headers (name + value + 32 bytes each, as
+   * HTTP/2 and gRPC count metadata), with the JSON error body; true if it answered. The JDK's
+   * HTTP server parses up to its own, higher ceilings first (sun.net.httpserver.maxReqHeaders,
+   * 200 lines, and sun.net.httpserver.maxReqHeaderSize, 380 KiB, on Java 17 and 25 alike) and
+   * closes the connection without an answer past them.
+   */
+  private boolean refusedOverLimits(HttpExchange exchange) throws IOException {
+    String query = exchange.getRequestURI().getRawQuery();
+    int target = exchange.getRequestURI().getRawPath().length() + (query == null ? 0 : query.length() + 1);
+    if (target > TransportLimits.MAX_URL_CHARS) {
+      error(exchange, 414, Status.Code.INVALID_ARGUMENT, "The request target (" + target
+          + " characters) exceeds the limit of " + TransportLimits.MAX_URL_CHARS + ".");
+      return true;
+    }
+    long size = 0;
+    int lines = 0;
+    for (Map.Entry<String, List<String>> header : exchange.getRequestHeaders().entrySet()) {
+      for (String value : header.getValue()) {
+        lines++;
+        size += header.getKey().length() + value.length() + 32;
+      }
+    }
+    if (lines > TransportLimits.MAX_HEADER_COUNT || size > TransportLimits.MAX_METADATA_BYTES) {
+      error(exchange, 431, Status.Code.RESOURCE_EXHAUSTED, "The request headers (" + lines + " lines, " + size
+          + " bytes counted as name + value + 32 each) exceed the limit of " + TransportLimits.MAX_HEADER_COUNT
+          + " lines and " + TransportLimits.MAX_METADATA_BYTES + " bytes.");
+      return true;
+    }
+    return false;
   }
 
   private void call(HttpExchange exchange, Match match) throws IOException {
