@@ -182,7 +182,8 @@ public final class Main implements Callable<Integer> {
   /**
    * The gRPC transport (Netty, and any settings of it) every served Token Authority runs on.
    * The benchmark harness builds its server with it too, so its echo baseline measures
-   * exactly this transport.
+   * exactly this transport. The request limits ({@link TransportLimits}) are not set here but
+   * by {@link TokenAuthorityServer#start}, on whatever builder it is given (tests' own too).
    */
   public static NettyServerBuilder grpcServerBuilder(int port) {
     return NettyServerBuilder.forPort(port);

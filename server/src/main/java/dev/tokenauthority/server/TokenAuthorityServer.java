@@ -254,6 +254,7 @@ public final class TokenAuthorityServer implements AutoCloseable {
     closeMetrics();
   }
 
+  /** Closes what the constructor started besides the store: the deadline timer and the metrics. */
   private void closeMetrics() {
     deadline.close();
     if (metrics != null) {
