@@ -182,7 +182,8 @@ public final class Main implements Callable<Integer> {
   /**
    * The gRPC transport (Netty, and any settings of it) every served Token Authority runs on.
    * The benchmark harness builds its server with it too, so its echo baseline measures
-   * exactly this transport.
+   * exactly this transport. The request limits ({@link TransportLimits}) are not set here but
+   * by {@link TokenAuthorityServer#start}, on whatever builder it is given (tests' own too).
    */
   public static NettyServerBuilder grpcServerBuilder(int port) {
     return NettyServerBuilder.forPort(port);
@@ -209,6 +210,25 @@ public final class Main implements Callable<Integer> {
       description = "Port of the Prometheus endpoint (GET /metrics); 0 turns metrics off (env TA_METRICS_PORT; "
           + "default ${DEFAULT-VALUE}).")
   int metricsPort;
+
+  @Option(names = "--max-call-duration", defaultValue = "${env:TA_MAX_CALL_DURATION:-30s}",
+      converter = MaxCallDuration.class,
+      description = "The server-side deadline: an API call not finished within it is answered DEADLINE_EXCEEDED "
+          + "(HTTP 504); a client's shorter deadline wins: e.g. 500ms, 30s, 2m, or ISO-8601 such as PT30S; 100ms "
+          + "to 1h (env TA_MAX_CALL_DURATION; default ${DEFAULT-VALUE}).")
+  Duration maxCallDuration;
+
+  /** Parses {@code --max-call-duration} as {@link ServerConfig#parseMaxCallDuration} does. */
+  static final class MaxCallDuration implements CommandLine.ITypeConverter<Duration> {
+    @Override
+    public Duration convert(String value) {
+      try {
+        return ServerConfig.parseMaxCallDuration(value);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException(e.getMessage());
+      }
+    }
+  }
 
   @Option(names = "--max-concurrent-calls", defaultValue = "${env:TA_MAX_CONCURRENT_CALLS:-0}",
       description = "Most API calls executing at once, gRPC and REST together; beyond it (and the queue below) a call "
@@ -258,7 +278,7 @@ public final class Main implements Callable<Integer> {
           Duration.ofSeconds(shutdownGraceSeconds), corsOrigins == null ? Set.of() : Set.copyOf(corsOrigins),
           keyRotationInterval, shareLinkTarget == null || shareLinkTarget.isBlank() ? ServerConfig.DEFAULT_SHARE_LINK_TARGET : shareLinkTarget,
           trustedProxies == null ? Set.of() : Set.copyOf(trustedProxies), auditAuthFailuresPerSecond, authFailuresPerMinute,
-          metricsPort, maxConcurrentCalls, maxQueuedCalls);
+          metricsPort, maxCallDuration, maxConcurrentCalls, maxQueuedCalls);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }

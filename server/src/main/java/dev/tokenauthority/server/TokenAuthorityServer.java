@@ -2,6 +2,8 @@ package dev.tokenauthority.server;
 
 import dev.tokenauthority.server.api.ApiServices;
 import dev.tokenauthority.server.api.CallLimiter;
+import dev.tokenauthority.server.api.DeadlineInterceptor;
+import dev.tokenauthority.server.api.MetadataLimitInterceptor;
 import dev.tokenauthority.server.core.AccessTokens;
 import dev.tokenauthority.server.core.AccountApiTokens;
 import dev.tokenauthority.server.core.Audit;
@@ -66,6 +68,8 @@ public final class TokenAuthorityServer implements AutoCloseable {
   private RestGateway gateway;
   /** The Prometheus metrics and their endpoint, or null when {@code metricsPort} is 0. */
   private final Metrics metrics;
+  /** The server-side deadline of every API call ({@code maxCallDuration}); its timer thread stops with the server. */
+  private final DeadlineInterceptor deadline;
   /** The one cap on concurrently executing API calls, gRPC and REST together. */
   private final CallLimiter limiter;
 
@@ -76,6 +80,7 @@ public final class TokenAuthorityServer implements AutoCloseable {
   public TokenAuthorityServer(ServerConfig config, Clock clock) throws IOException {
     this.config = config;
     this.metrics = config.metricsPort() == 0 ? null : new Metrics();
+    this.deadline = new DeadlineInterceptor(config.maxCallDuration());
     try {
       this.database = Database.open(config.effectiveDbUrl(), config.dbUser(), config.dbPassword(), config.dbPoolSize(),
           config.dbConnectTimeout(), metrics == null ? null : metrics.registry());
@@ -104,7 +109,8 @@ public final class TokenAuthorityServer implements AutoCloseable {
       }
       this.services = ApiServices.create(tokens, lifecycle, new AccessTokens(database, directory, lifecycle, audit, clock),
           new AccountApiTokens(database, directory, lifecycle), directory, tenants, keys,
-          new ShareLinks(database, clock, config.shareLinkTarget()), audit, config.trustedProxies(), limiter);
+          new ShareLinks(database, clock, config.shareLinkTarget()), audit, config.trustedProxies(), deadline,
+          limiter);
     } catch (IOException | RuntimeException e) {
       database.close();
       closeMetrics();
@@ -112,8 +118,13 @@ public final class TokenAuthorityServer implements AutoCloseable {
     }
   }
 
-  /** Adds the API, health and reflection services to {@code builder} and starts serving. */
+  /**
+   * Adds the API, health and reflection services to {@code builder} and starts serving, with
+   * the {@link TransportLimits} on message and metadata size (whatever the transport's own
+   * defaults: grpc-java's are 4 MiB and 8 KiB).
+   */
   public TokenAuthorityServer start(ServerBuilder<?> builder) throws IOException {
+    limit(builder);
     services.forEach(builder::addService);
     builder.addService(health.getHealthService()).addService(ProtoReflectionServiceV1.newInstance());
     if (metrics != null) {
@@ -135,13 +146,23 @@ public final class TokenAuthorityServer implements AutoCloseable {
     return this;
   }
 
+  /** Sets the {@link TransportLimits} a gRPC server enforces itself. */
+  static ServerBuilder<?> limit(ServerBuilder<?> builder) {
+    return builder.maxInboundMessageSize(TransportLimits.MAX_MESSAGE_BYTES)
+        .maxInboundMetadataSize(TransportLimits.TRANSPORT_METADATA_BYTES)
+        .intercept(new MetadataLimitInterceptor()); // added before metrics': metrics counts its refusals
+  }
+
   /**
    * The REST gateway calls the same service definitions (interceptors included) through an
-   * in-process server, on the HTTP worker's own thread.
+   * in-process server. Its handlers run on gRPC's executor, not on the HTTP worker's thread:
+   * a worker blocked inside a handler could not receive the call's DEADLINE_EXCEEDED, so the
+   * server-side deadline (and the gateway's own) would not bound REST calls.
    */
   private void startGateway() throws IOException {
     String name = "rest-gateway-" + UUID.randomUUID();
-    InProcessServerBuilder backend = InProcessServerBuilder.forName(name).directExecutor();
+    InProcessServerBuilder backend = InProcessServerBuilder.forName(name);
+    limit(backend);
     services.forEach(backend::addService);
     if (metrics != null) {
       backend.intercept(metrics.grpcInterceptor(Metrics.REST)); // REST calls count too, as transport="rest"
@@ -254,7 +275,9 @@ public final class TokenAuthorityServer implements AutoCloseable {
     closeMetrics();
   }
 
+  /** Closes what the constructor started besides the store: the deadline timer and the metrics. */
   private void closeMetrics() {
+    deadline.close();
     if (metrics != null) {
       metrics.close();
     }

@@ -99,6 +99,38 @@ class ServerConfigTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("from 250ms to 30s");
   }
 
+  @ParameterizedTest(name = "{0} → {1}")
+  @CsvSource({"100ms, PT0.1S", "30s, PT30S", "2m, PT2M", "PT1H, PT1H", "' 45s ', PT45S"})
+  void theMaxCallDurationTakesMillisSecondsMinutesAndIso8601(String text, String expected) {
+    assertThat(ServerConfig.parseMaxCallDuration(text)).isEqualTo(Duration.parse(expected));
+    Main main = new Main();
+    new CommandLine(main).parseArgs("--max-call-duration", text);
+    assertThat(main.maxCallDuration).isEqualTo(Duration.parse(expected));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"99ms", "0", "0s", "61m", "PT1H0.001S", "-1s", "never", ""})
+  void aMaxCallDurationOutside100msTo1hIsRefusedSayingWhatToWrite(String text) {
+    assertThatThrownBy(() -> ServerConfig.parseMaxCallDuration(text)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageMatching("(?s).*(from 100ms to 1h|write e\\.g\\. 500ms or 30s).*");
+    assertThatThrownBy(() -> new CommandLine(new Main()).parseArgs("--max-call-duration", text))
+        .isInstanceOf(CommandLine.ParameterException.class).hasMessageContaining("--max-call-duration");
+  }
+
+  @Test
+  void theMaxCallDurationDefaultsToThirtySecondsAndSurvivesEveryWithMethod() {
+    Main main = new Main();
+    new CommandLine(main).parseArgs();
+    assertThat(main.maxCallDuration).isEqualTo(Duration.ofSeconds(30)); // TA_MAX_CALL_DURATION is unset here
+    ServerConfig config = ServerConfig.defaults(Path.of("data"));
+    assertThat(config.maxCallDuration()).isEqualTo(Duration.ofSeconds(30));
+    ServerConfig shorter = config.withMaxCallDuration(Duration.ofMillis(200));
+    assertThat(shorter.withGrpcPort(1).withMetricsPort(0).withDbPoolSize(3).maxCallDuration())
+        .isEqualTo(Duration.ofMillis(200));
+    assertThatThrownBy(() -> config.withMaxCallDuration(Duration.ofMillis(50)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("from 100ms to 1h");
+  }
+
   @Test
   void everyWithMethodKeepsTheConnectTimeout() {
     ServerConfig config = ServerConfig.defaults(Path.of("data")).withDbConnectTimeout(Duration.ofSeconds(7));

@@ -5,6 +5,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.tokenauthority.server.TransportLimits;
 import dev.tokenauthority.server.api.AltostratErrors;
 import dev.tokenauthority.server.api.RequestLogInterceptor;
 import dev.tokenauthority.server.api.RestEdgeHeaders;
@@ -60,8 +61,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class RestGateway implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RestGateway.class);
-  /** The largest request body accepted (HTTP 413 beyond). */
-  public static final int MAX_BODY_BYTES = 1 << 20;
+  /** The largest request body accepted (HTTP 413 beyond): the gRPC message cap. */
+  public static final int MAX_BODY_BYTES = TransportLimits.MAX_MESSAGE_BYTES;
   /** Deadline of the gRPC call when the request sets no {@code grpc-timeout}. */
   private static final long DEFAULT_DEADLINE_MILLIS = 30_000;
   /** Request headers passed on as gRPC metadata. */
@@ -165,6 +166,9 @@ public final class RestGateway implements AutoCloseable {
         overloaded(exchange, shedding.onShed);
         return;
       }
+      if (refusedOverLimits(exchange)) {
+        return;
+      }
       boolean preflight = cors.isAllowedPreflight(exchange.getRequestMethod(), exchange.getRequestHeaders());
       cors.decorate(exchange.getRequestHeaders(), exchange.getResponseHeaders(), preflight);
       if (preflight) {
@@ -192,6 +196,40 @@ public final class RestGateway implements AutoCloseable {
     } finally {
       inFlight.arriveAndDeregister();
     }
+  }
+
+  /**
+   * Answers 414 for a request target (path and query) over {@link TransportLimits#MAX_URL_CHARS}
+   * and 431 for more than {@link TransportLimits#MAX_HEADER_COUNT} header lines or more than
+   * {@link TransportLimits#MAX_METADATA_BYTES} of headers (name + value + 32 bytes each, as
+   * HTTP/2 and gRPC count metadata), with the JSON error body; true if it answered. The JDK's
+   * HTTP server parses up to its own, higher ceilings first (sun.net.httpserver.maxReqHeaders,
+   * 200 lines, and sun.net.httpserver.maxReqHeaderSize, 380 KiB, on Java 17 and 25 alike) and
+   * closes the connection without an answer past them.
+   */
+  private boolean refusedOverLimits(HttpExchange exchange) throws IOException {
+    String query = exchange.getRequestURI().getRawQuery();
+    int target = exchange.getRequestURI().getRawPath().length() + (query == null ? 0 : query.length() + 1);
+    if (target > TransportLimits.MAX_URL_CHARS) {
+      error(exchange, 414, Status.Code.INVALID_ARGUMENT, "The request target (" + target
+          + " characters) exceeds the limit of " + TransportLimits.MAX_URL_CHARS + ".");
+      return true;
+    }
+    long size = 0;
+    int lines = 0;
+    for (Map.Entry<String, List<String>> header : exchange.getRequestHeaders().entrySet()) {
+      for (String value : header.getValue()) {
+        lines++;
+        size += header.getKey().length() + value.length() + 32;
+      }
+    }
+    if (lines > TransportLimits.MAX_HEADER_COUNT || size > TransportLimits.MAX_METADATA_BYTES) {
+      error(exchange, 431, Status.Code.RESOURCE_EXHAUSTED, "The request headers (" + lines + " lines, " + size
+          + " bytes counted as name + value + 32 each) exceed the limit of " + TransportLimits.MAX_HEADER_COUNT
+          + " lines and " + TransportLimits.MAX_METADATA_BYTES + " bytes.");
+      return true;
+    }
+    return false;
   }
 
   private void call(HttpExchange exchange, Match match) throws IOException {
