@@ -175,7 +175,9 @@ class LoadTest {
       List<Future<Tally>> running = new ArrayList<>();
       for (int u = 0; u < GRPC_USERS; u++) {
         int user = u;
-        TokenAuthorityClient admin = new TokenAuthorityClient(channels.get(u % CONNECTIONS), Credentials.bearer(adminSecret));
+        // a generous deadline: on a busy CI machine a slow answer is a figure, not a failure
+        TokenAuthorityClient admin = new TokenAuthorityClient(channels.get(u % CONNECTIONS), Credentials.bearer(adminSecret),
+            Duration.ofSeconds(30));
         running.add(users.submit(() -> grpcUser(user, admin, deadline)));
       }
       for (int u = 0; u < REST_USERS; u++) {
