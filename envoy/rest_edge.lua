@@ -32,8 +32,10 @@ local EDGE_ERRORS = {
   ["404"] = { "invalid_request_error", "route_not_found", "No endpoint answers this path." },
   ["405"] = { "invalid_request_error", "method_not_allowed", "This endpoint does not answer this HTTP method." },
   ["413"] = { "invalid_request_error", "request_too_large", "The request body is too large." },
+  ["414"] = { "invalid_request_error", "uri_too_long", "The request URL is too long." },
   ["415"] = { "invalid_request_error", "unsupported_media_type",
     "The request body must be JSON (Content-Type: application/json)." },
+  ["431"] = { "invalid_request_error", "headers_too_large", "The request headers are too large." },
   ["503"] = { "api_error", "service_unavailable", "The service is unavailable; retry shortly." },
 }
 local EDGE_DEFAULT = { "api_error", "internal_server_error",

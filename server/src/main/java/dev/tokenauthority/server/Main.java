@@ -183,7 +183,8 @@ public final class Main implements Callable<Integer> {
   /**
    * The gRPC transport (Netty, and any settings of it) every served Token Authority runs on.
    * The benchmark harness builds its server with it too, so its echo baseline measures
-   * exactly this transport.
+   * exactly this transport. The request limits ({@link TransportLimits}) are not set here but
+   * by {@link TokenAuthorityServer#start}, on whatever builder it is given (tests' own too).
    */
   public static NettyServerBuilder grpcServerBuilder(int port) {
     return NettyServerBuilder.forPort(port);
@@ -210,6 +211,38 @@ public final class Main implements Callable<Integer> {
       description = "Port of the Prometheus endpoint (GET /metrics); 0 turns metrics off (env TA_METRICS_PORT; "
           + "default ${DEFAULT-VALUE}).")
   int metricsPort;
+
+  @Option(names = "--max-call-duration", defaultValue = "${env:TA_MAX_CALL_DURATION:-30s}",
+      converter = MaxCallDuration.class,
+      description = "The server-side deadline: an API call not finished within it is answered DEADLINE_EXCEEDED "
+          + "(HTTP 504); a client's shorter deadline wins: e.g. 500ms, 30s, 2m, or ISO-8601 such as PT30S; 100ms "
+          + "to 1h (env TA_MAX_CALL_DURATION; default ${DEFAULT-VALUE}).")
+  Duration maxCallDuration;
+
+  /** Parses {@code --max-call-duration} as {@link ServerConfig#parseMaxCallDuration} does. */
+  static final class MaxCallDuration implements CommandLine.ITypeConverter<Duration> {
+    @Override
+    public Duration convert(String value) {
+      try {
+        return ServerConfig.parseMaxCallDuration(value);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException(e.getMessage());
+      }
+    }
+  }
+
+  @Option(names = "--max-concurrent-calls", defaultValue = "${env:TA_MAX_CONCURRENT_CALLS:-0}",
+      description = "Most API calls executing at once, gRPC and REST together; beyond it (and the queue below) a call "
+          + "is refused at once with RESOURCE_EXHAUSTED / HTTP 429 and Retry-After. 0: "
+          + ServerConfig.AUTO_CALLS_PER_DB_CONNECTION + " per pooled database connection (--db-pool-size) "
+          + "(env TA_MAX_CONCURRENT_CALLS; default ${DEFAULT-VALUE}).")
+  int maxConcurrentCalls;
+
+  @Option(names = "--max-queued-calls",
+      defaultValue = "${env:TA_MAX_QUEUED_CALLS:-" + ServerConfig.DEFAULT_MAX_QUEUED_CALLS + "}",
+      description = "Most API calls that may wait (up to 100 ms) for a free slot when all are taken; 0: none wait "
+          + "(env TA_MAX_QUEUED_CALLS; default ${DEFAULT-VALUE}).")
+  int maxQueuedCalls;
 
   @Option(names = "--tls-cert", paramLabel = "<pem>", defaultValue = "${env:TA_TLS_CERT}",
       description = "PEM certificate chain (server certificate first) for TLS; with --tls-key, the gRPC port and the "
@@ -271,6 +304,10 @@ public final class Main implements Callable<Integer> {
     if (authFailuresPerMinute < 1) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--auth-failures-per-minute must be 1 or more");
     }
+    if (maxConcurrentCalls < 0 || maxQueuedCalls < 0) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "--max-concurrent-calls and --max-queued-calls must be 0 or more");
+    }
     if (metricsPort < 0) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--metrics-port must be 0 (off) or more");
     }
@@ -286,7 +323,7 @@ public final class Main implements Callable<Integer> {
           Duration.ofSeconds(shutdownGraceSeconds), corsOrigins == null ? Set.of() : Set.copyOf(corsOrigins),
           keyRotationInterval, shareLinkTarget == null || shareLinkTarget.isBlank() ? ServerConfig.DEFAULT_SHARE_LINK_TARGET : shareLinkTarget,
           trustedProxies == null ? Set.of() : Set.copyOf(trustedProxies), auditAuthFailuresPerSecond, authFailuresPerMinute,
-          metricsPort, tlsCert, tlsKey, tlsClientCa, tlsClientAuth);
+          metricsPort, maxCallDuration, maxConcurrentCalls, maxQueuedCalls, tlsCert, tlsKey, tlsClientCa, tlsClientAuth);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }

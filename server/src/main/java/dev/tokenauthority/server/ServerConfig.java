@@ -41,6 +41,13 @@ import java.util.regex.Pattern;
  *     and per minute after it, before its credentials are refused unread (at least 1)
  * @param metricsPort the Prometheus endpoint's port ({@code GET /metrics}): 0 turns metrics off,
  *     {@link #ANY_FREE_PORT} picks a free one
+ * @param maxCallDuration the server-side deadline: every API call is answered within it (a
+ *     client's shorter deadline wins), from {@link #MIN_MAX_CALL_DURATION} to {@link #MAX_MAX_CALL_DURATION}
+ * @param maxConcurrentCalls most API calls executing at once, gRPC and REST together (load
+ *     shedding); 0 means {@link #AUTO_CALLS_PER_DB_CONNECTION} per pooled database connection
+ *     (see {@link #effectiveMaxConcurrentCalls})
+ * @param maxQueuedCalls most API calls waiting (up to {@code CallLimiter.MAX_WAIT}) for one of those
+ *     slots; beyond, a call is refused at once with RESOURCE_EXHAUSTED ({@code OVERLOADED}); 0: none wait
  * @param tlsCert PEM certificate chain (leaf first) of the gRPC port and the REST gateway, or null
  *     for plaintext; with it, both serve TLS only
  * @param tlsKey the PEM private key of {@code tlsCert}; set exactly when {@code tlsCert} is
@@ -67,6 +74,9 @@ public record ServerConfig(
     int auditAuthFailuresPerSecond,
     int authFailuresPerMinute,
     int metricsPort,
+    Duration maxCallDuration,
+    int maxConcurrentCalls,
+    int maxQueuedCalls,
     Path tlsCert,
     Path tlsKey,
     Path tlsClientCa,
@@ -92,8 +102,13 @@ public record ServerConfig(
   }
 
   public ServerConfig {
+    if (maxConcurrentCalls < 0 || maxQueuedCalls < 0) {
+      throw new IllegalArgumentException("the most concurrent and queued calls must be 0 or more, not "
+          + maxConcurrentCalls + " and " + maxQueuedCalls);
+    }
     checkDbPoolSize(dbPoolSize);
     checkDbConnectTimeout(dbConnectTimeout);
+    checkMaxCallDuration(maxCallDuration);
     if (authFailuresPerMinute < 1) {
       throw new IllegalArgumentException("the failed authentications allowed per client address and minute must be "
           + "at least 1, not " + authFailuresPerMinute);
@@ -155,6 +170,13 @@ public record ServerConfig(
   public static final int DEFAULT_AUTH_FAILURES_PER_MINUTE = AuthRateLimiter.DEFAULT_ADDRESS_FAILURES_PER_MINUTE;
   /** The Prometheus convention for an exporter's port. */
   public static final int DEFAULT_METRICS_PORT = 9464;
+  /**
+   * Concurrent calls per pooled database connection when {@code maxConcurrentCalls} is 0: a call
+   * holds a connection for only part of its time (hashing, signing, encoding and the network are
+   * the rest), so a few calls per connection keep the pool busy without unbounded queueing.
+   */
+  public static final int AUTO_CALLS_PER_DB_CONNECTION = 4;
+  public static final int DEFAULT_MAX_QUEUED_CALLS = 40;
   /** Flyway holds two connections while it migrates at start, so a smaller pool never starts. */
   public static final int MIN_DB_POOL_SIZE = 2;
   public static final Duration DEFAULT_DB_CONNECT_TIMEOUT = Duration.ofSeconds(2);
@@ -162,6 +184,12 @@ public record ServerConfig(
   public static final Duration MIN_DB_CONNECT_TIMEOUT = Duration.ofMillis(250);
   /** Longer, and callers (and health checks) wait on a dead database instead of failing fast. */
   public static final Duration MAX_DB_CONNECT_TIMEOUT = Duration.ofSeconds(30);
+  /** How long an API call may take, unless its client set a shorter deadline. */
+  public static final Duration DEFAULT_MAX_CALL_DURATION = Duration.ofSeconds(30);
+  /** Shorter, and ordinary calls on a busy machine would be cut (tests use it to force a cut). */
+  public static final Duration MIN_MAX_CALL_DURATION = Duration.ofMillis(100);
+  /** Longer bounds nothing useful: a call held an hour holds its thread and connection an hour. */
+  public static final Duration MAX_MAX_CALL_DURATION = Duration.ofHours(1);
   /** A duration as {@code --db-connect-timeout} takes it: {@code <n>ms}, {@code <n>s} or {@code <n>m}. */
   private static final Pattern SHORT_TIMEOUT = Pattern.compile("(\\d{1,9})(ms|s|m)");
 
@@ -170,7 +198,8 @@ public record ServerConfig(
     return new ServerConfig(DEFAULT_GRPC_PORT, DEFAULT_HTTP_PORT, dataDir, null, null, null, 10, DEFAULT_DB_CONNECT_TIMEOUT, null, DEFAULT_PUBLIC_URL,
         DEFAULT_PUBLIC_URL, "admin@localhost", Duration.ofSeconds(10), Set.of(), DEFAULT_KEY_ROTATION_INTERVAL,
         DEFAULT_SHARE_LINK_TARGET, Set.of(), DEFAULT_AUDIT_AUTH_FAILURES_PER_SECOND, DEFAULT_AUTH_FAILURES_PER_MINUTE,
-        DEFAULT_METRICS_PORT, null, null, null, TlsClientAuth.NONE);
+        DEFAULT_METRICS_PORT, DEFAULT_MAX_CALL_DURATION, 0, DEFAULT_MAX_QUEUED_CALLS, null, null, null,
+        TlsClientAuth.NONE);
   }
 
   public ServerConfig withGrpcPort(int port) {
@@ -196,6 +225,10 @@ public record ServerConfig(
   /** The same settings with {@code key} (base64 of 32 bytes) as the master key: nodes of one cluster share it. */
   public ServerConfig withMasterKey(String key) {
     return edit(c -> c.masterKey = key);
+  }
+
+  public ServerConfig withShutdownGrace(Duration grace) {
+    return edit(c -> c.shutdownGrace = grace);
   }
 
   public ServerConfig withCorsOrigins(Set<String> origins) {
@@ -298,6 +331,61 @@ public record ServerConfig(
     return edit(c -> c.metricsPort = port);
   }
 
+  public ServerConfig withMaxCallDuration(Duration duration) {
+    return edit(c -> c.maxCallDuration = duration);
+  }
+
+  /**
+   * Parses a maximum call duration: a whole number of milliseconds, seconds or minutes
+   * ({@code 500ms}, {@code 30s}, {@code 2m}) or an ISO-8601 duration ({@code PT30S}), from
+   * 100 ms to 1 hour; anything else is an IllegalArgumentException saying what to write.
+   */
+  public static Duration parseMaxCallDuration(String text) {
+    return checkMaxCallDuration(parseShortTimeout(text, "30s", "PT30S"));
+  }
+
+  private static Duration checkMaxCallDuration(Duration duration) {
+    if (duration == null || duration.compareTo(MIN_MAX_CALL_DURATION) < 0
+        || duration.compareTo(MAX_MAX_CALL_DURATION) > 0) {
+      throw new IllegalArgumentException("the maximum call duration must be from 100ms to 1h, not "
+          + (duration == null ? "unset" : duration.toMillis() + "ms"));
+    }
+    return duration;
+  }
+
+  /** {@code <n>ms}, {@code <n>s}, {@code <n>m} or ISO-8601; {@code example}s name the forms in the error. */
+  private static Duration parseShortTimeout(String text, String example, String isoExample) {
+    String trimmed = text.trim();
+    Matcher simple = SHORT_TIMEOUT.matcher(trimmed.toLowerCase(Locale.ROOT));
+    if (simple.matches()) {
+      long amount = Long.parseLong(simple.group(1));
+      return switch (simple.group(2)) {
+        case "ms" -> Duration.ofMillis(amount);
+        case "m" -> Duration.ofMinutes(amount);
+        default -> Duration.ofSeconds(amount); // "s"
+      };
+    }
+    try {
+      return Duration.parse(trimmed);
+    } catch (DateTimeParseException e) {
+      throw new IllegalArgumentException("'" + text + "' is not a duration: write e.g. 500ms or " + example
+          + ", or ISO-8601 such as " + isoExample, e);
+    }
+  }
+
+  public ServerConfig withMaxConcurrentCalls(int calls) {
+    return edit(c -> c.maxConcurrentCalls = calls);
+  }
+
+  public ServerConfig withMaxQueuedCalls(int calls) {
+    return edit(c -> c.maxQueuedCalls = calls);
+  }
+
+  /** The cap on concurrently executing calls in effect: the configured one, else 4 per pooled connection. */
+  public int effectiveMaxConcurrentCalls() {
+    return maxConcurrentCalls > 0 ? maxConcurrentCalls : AUTO_CALLS_PER_DB_CONNECTION * dbPoolSize;
+  }
+
   /** The same settings serving TLS with the PEM certificate chain {@code cert} and its private key {@code key}. */
   public ServerConfig withTls(Path cert, Path key) {
     return edit(c -> {
@@ -360,6 +448,9 @@ public record ServerConfig(
     int auditAuthFailuresPerSecond;
     int authFailuresPerMinute;
     int metricsPort;
+    Duration maxCallDuration;
+    int maxConcurrentCalls;
+    int maxQueuedCalls;
     Path tlsCert;
     Path tlsKey;
     Path tlsClientCa;
@@ -386,6 +477,9 @@ public record ServerConfig(
       auditAuthFailuresPerSecond = config.auditAuthFailuresPerSecond;
       authFailuresPerMinute = config.authFailuresPerMinute;
       metricsPort = config.metricsPort;
+      maxCallDuration = config.maxCallDuration;
+      maxConcurrentCalls = config.maxConcurrentCalls;
+      maxQueuedCalls = config.maxQueuedCalls;
       tlsCert = config.tlsCert;
       tlsKey = config.tlsKey;
       tlsClientCa = config.tlsClientCa;
@@ -396,7 +490,7 @@ public record ServerConfig(
       return new ServerConfig(grpcPort, httpPort, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, dbConnectTimeout,
           masterKey, issuer, publicUrl, adminEmail, shutdownGrace, corsOrigins, keyRotationInterval, shareLinkTarget,
           trustedProxies, auditAuthFailuresPerSecond, authFailuresPerMinute,
-          metricsPort, tlsCert, tlsKey, tlsClientCa, tlsClientAuth);
+          metricsPort, maxCallDuration, maxConcurrentCalls, maxQueuedCalls, tlsCert, tlsKey, tlsClientCa, tlsClientAuth);
     }
   }
 }

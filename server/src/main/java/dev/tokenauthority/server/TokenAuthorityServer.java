@@ -1,6 +1,9 @@
 package dev.tokenauthority.server;
 
 import dev.tokenauthority.server.api.ApiServices;
+import dev.tokenauthority.server.api.CallLimiter;
+import dev.tokenauthority.server.api.DeadlineInterceptor;
+import dev.tokenauthority.server.api.MetadataLimitInterceptor;
 import dev.tokenauthority.server.core.AccessTokens;
 import dev.tokenauthority.server.core.AccountApiTokens;
 import dev.tokenauthority.server.core.Audit;
@@ -67,6 +70,10 @@ public final class TokenAuthorityServer implements AutoCloseable {
   private RestGateway gateway;
   /** The Prometheus metrics and their endpoint, or null when {@code metricsPort} is 0. */
   private final Metrics metrics;
+  /** The server-side deadline of every API call ({@code maxCallDuration}); its timer thread stops with the server. */
+  private final DeadlineInterceptor deadline;
+  /** The one cap on concurrently executing API calls, gRPC and REST together. */
+  private final CallLimiter limiter;
   /** The TLS of the gRPC port and the REST gateway, or null for plaintext. */
   private final ServerTls tls;
 
@@ -78,6 +85,7 @@ public final class TokenAuthorityServer implements AutoCloseable {
     this.config = config;
     this.tls = ServerTls.load(config, clock); // first: a bad TLS file is a usage error, before the store opens
     this.metrics = config.metricsPort() == 0 ? null : new Metrics();
+    this.deadline = new DeadlineInterceptor(config.maxCallDuration());
     try {
       this.database = Database.open(config.effectiveDbUrl(), config.dbUser(), config.dbPassword(), config.dbPoolSize(),
           config.dbConnectTimeout(), metrics == null ? null : metrics.registry());
@@ -99,9 +107,15 @@ public final class TokenAuthorityServer implements AutoCloseable {
       Tenants tenants = new Tenants(database, directory, tokens, audit, secrets, clock);
       this.bootstrapFile = tenants.bootstrapIfEmpty(config.adminEmail(), config.dataDir());
       TokenLifecycle lifecycle = new TokenLifecycle(database, directory, audit, clock);
+      this.limiter = new CallLimiter(config.effectiveMaxConcurrentCalls(), config.maxQueuedCalls(), CallLimiter.MAX_WAIT,
+          metrics == null ? () -> { } : metrics::callShed);
+      if (metrics != null) {
+        metrics.bindCallLimiter(limiter::active, limiter::waiting, limiter.maxConcurrentCalls());
+      }
       this.services = ApiServices.create(tokens, lifecycle, new AccessTokens(database, directory, lifecycle, audit, clock),
           new AccountApiTokens(database, directory, lifecycle), directory, tenants, keys,
-          new ShareLinks(database, clock, config.shareLinkTarget()), audit, config.trustedProxies());
+          new ShareLinks(database, clock, config.shareLinkTarget()), audit, config.trustedProxies(), deadline,
+          limiter);
     } catch (IOException | RuntimeException e) {
       database.close();
       closeMetrics();
@@ -110,8 +124,10 @@ public final class TokenAuthorityServer implements AutoCloseable {
   }
 
   /**
-   * Adds the API, health and reflection services to {@code builder} and starts serving. With
-   * TLS configured, {@code builder} must be a {@link NettyServerBuilder} (the TLS is set on it).
+   * Adds the API, health and reflection services to {@code builder} and starts serving, with
+   * the {@link TransportLimits} on message and metadata size (whatever the transport's own
+   * defaults: grpc-java's are 4 MiB and 8 KiB). With TLS configured, {@code builder} must be a
+   * {@link NettyServerBuilder} (the TLS is set on it).
    */
   public TokenAuthorityServer start(ServerBuilder<?> builder) throws IOException {
     if (tls != null) {
@@ -120,6 +136,7 @@ public final class TokenAuthorityServer implements AutoCloseable {
       }
       netty.sslContext(tls.grpcContext());
     }
+    limit(builder);
     services.forEach(builder::addService);
     builder.addService(health.getHealthService()).addService(ProtoReflectionServiceV1.newInstance());
     if (metrics != null) {
@@ -141,21 +158,35 @@ public final class TokenAuthorityServer implements AutoCloseable {
     return this;
   }
 
+  /** Sets the {@link TransportLimits} a gRPC server enforces itself. */
+  static ServerBuilder<?> limit(ServerBuilder<?> builder) {
+    return builder.maxInboundMessageSize(TransportLimits.MAX_MESSAGE_BYTES)
+        .maxInboundMetadataSize(TransportLimits.TRANSPORT_METADATA_BYTES)
+        .intercept(new MetadataLimitInterceptor()); // added before metrics': metrics counts its refusals
+  }
+
   /**
    * The REST gateway calls the same service definitions (interceptors included) through an
-   * in-process server, on the HTTP worker's own thread.
+   * in-process server. Its handlers run on gRPC's executor, not on the HTTP worker's thread:
+   * a worker blocked inside a handler could not receive the call's DEADLINE_EXCEEDED, so the
+   * server-side deadline (and the gateway's own) would not bound REST calls.
    */
   private void startGateway() throws IOException {
     String name = "rest-gateway-" + UUID.randomUUID();
-    InProcessServerBuilder backend = InProcessServerBuilder.forName(name).directExecutor();
+    InProcessServerBuilder backend = InProcessServerBuilder.forName(name);
+    limit(backend);
     services.forEach(backend::addService);
     if (metrics != null) {
       backend.intercept(metrics.grpcInterceptor(Metrics.REST)); // REST calls count too, as transport="rest"
     }
     gatewayBackend = backend.build().start();
     gatewayChannel = InProcessChannelBuilder.forName(name).directExecutor().build();
+    // enough workers that REST calls alone can fill the limiter's slots and queue: beyond that
+    // the limiter refuses them at once, so the gateway's own (bounded) queue stays short
+    int workers = Math.max(8, limiter.maxConcurrentCalls() + limiter.maxQueuedCalls());
     gateway = RestGateway.start(config.httpPort() == ServerConfig.ANY_FREE_PORT ? 0 : config.httpPort(),
-        gatewayChannel, config.corsOrigins(), tls == null ? null : tls.httpsConfigurator());
+        gatewayChannel, config.corsOrigins(), workers, workers, limiter::shedElsewhere,
+        tls == null ? null : tls.httpsConfigurator());
   }
 
   /**
@@ -190,6 +221,15 @@ public final class TokenAuthorityServer implements AutoCloseable {
         }
       }
     }, period, period, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * The cap every API call passes (gRPC and REST). Services an embedder adds to the builder
+   * before {@link #start} can be put under the same cap with
+   * {@code ServerInterceptors.intercept(service, server.callLimiter())}.
+   */
+  public CallLimiter callLimiter() {
+    return limiter;
   }
 
   /** The store (tests close it to cut the database away from a running server). */
@@ -248,7 +288,9 @@ public final class TokenAuthorityServer implements AutoCloseable {
     closeMetrics();
   }
 
+  /** Closes what the constructor started besides the store: the deadline timer and the metrics. */
   private void closeMetrics() {
+    deadline.close();
     if (metrics != null) {
       metrics.close();
     }

@@ -69,6 +69,19 @@ class MainTest {
 
   @Test
   @Timeout(60)
+  void aNegativeCallCapOrQueueIsAUsageError() {
+    for (String flag : new String[] {"--max-concurrent-calls", "--max-queued-calls"}) {
+      StringWriter err = new StringWriter();
+      int exit = new CommandLine(new Main()).setErr(new java.io.PrintWriter(err)).execute("--data-dir",
+          dataDir.toString(), "--grpc-port", "0", "--http-port", "0", flag, "-1");
+      assertThat(exit).isEqualTo(CommandLine.ExitCode.USAGE);
+      assertThat(err.toString()).contains(flag);
+      assertThat(dataDir).isEmptyDirectory();
+    }
+  }
+
+  @Test
+  @Timeout(60)
   void aDatabaseThatCannotBeReachedIsOneLineAndExitCodeOne() {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();

@@ -99,6 +99,38 @@ class ServerConfigTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("from 250ms to 30s");
   }
 
+  @ParameterizedTest(name = "{0} → {1}")
+  @CsvSource({"100ms, PT0.1S", "30s, PT30S", "2m, PT2M", "PT1H, PT1H", "' 45s ', PT45S"})
+  void theMaxCallDurationTakesMillisSecondsMinutesAndIso8601(String text, String expected) {
+    assertThat(ServerConfig.parseMaxCallDuration(text)).isEqualTo(Duration.parse(expected));
+    Main main = new Main();
+    new CommandLine(main).parseArgs("--max-call-duration", text);
+    assertThat(main.maxCallDuration).isEqualTo(Duration.parse(expected));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"99ms", "0", "0s", "61m", "PT1H0.001S", "-1s", "never", ""})
+  void aMaxCallDurationOutside100msTo1hIsRefusedSayingWhatToWrite(String text) {
+    assertThatThrownBy(() -> ServerConfig.parseMaxCallDuration(text)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageMatching("(?s).*(from 100ms to 1h|write e\\.g\\. 500ms or 30s).*");
+    assertThatThrownBy(() -> new CommandLine(new Main()).parseArgs("--max-call-duration", text))
+        .isInstanceOf(CommandLine.ParameterException.class).hasMessageContaining("--max-call-duration");
+  }
+
+  @Test
+  void theMaxCallDurationDefaultsToThirtySecondsAndSurvivesEveryWithMethod() {
+    Main main = new Main();
+    new CommandLine(main).parseArgs();
+    assertThat(main.maxCallDuration).isEqualTo(Duration.ofSeconds(30)); // TA_MAX_CALL_DURATION is unset here
+    ServerConfig config = ServerConfig.defaults(Path.of("data"));
+    assertThat(config.maxCallDuration()).isEqualTo(Duration.ofSeconds(30));
+    ServerConfig shorter = config.withMaxCallDuration(Duration.ofMillis(200));
+    assertThat(shorter.withGrpcPort(1).withMetricsPort(0).withDbPoolSize(3).maxCallDuration())
+        .isEqualTo(Duration.ofMillis(200));
+    assertThatThrownBy(() -> config.withMaxCallDuration(Duration.ofMillis(50)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("from 100ms to 1h");
+  }
+
   @Test
   void everyWithMethodKeepsTheConnectTimeout() {
     ServerConfig config = ServerConfig.defaults(Path.of("data")).withDbConnectTimeout(Duration.ofSeconds(7));
@@ -125,5 +157,27 @@ class ServerConfigTest {
     assertThat(defaults.withAuthFailuresPerMinute(1).authFailuresPerMinute()).isEqualTo(1);
     assertThatThrownBy(() -> defaults.withAuthFailuresPerMinute(0))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least 1");
+  }
+
+  @Test
+  void theCallCapDefaultsToFourPerPooledConnectionAndIsNeverNegative() {
+    ServerConfig defaults = ServerConfig.defaults(Path.of("data"));
+    assertThat(defaults.maxConcurrentCalls()).isZero();
+    assertThat(defaults.effectiveMaxConcurrentCalls()).isEqualTo(40);
+    assertThat(defaults.withDbPoolSize(25).effectiveMaxConcurrentCalls()).isEqualTo(100);
+    assertThat(defaults.withMaxConcurrentCalls(7).withDbPoolSize(25).effectiveMaxConcurrentCalls()).isEqualTo(7);
+    assertThat(defaults.maxQueuedCalls()).isEqualTo(ServerConfig.DEFAULT_MAX_QUEUED_CALLS);
+    assertThat(defaults.withMaxQueuedCalls(0).maxQueuedCalls()).isZero();
+    assertThatThrownBy(() -> defaults.withMaxConcurrentCalls(-1)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> defaults.withMaxQueuedCalls(-1)).isInstanceOf(IllegalArgumentException.class);
+
+    Main main = new Main(java.util.Map.of("TA_MAX_QUEUED_CALLS", "3"));
+    new CommandLine(main).parseArgs("--max-concurrent-calls", "12");
+    assertThat(main.maxConcurrentCalls).isEqualTo(12);
+    assertThat(main.maxQueuedCalls).isEqualTo(3);
+    Main unset = new Main(java.util.Map.of());
+    new CommandLine(unset).parseArgs();
+    assertThat(unset.maxConcurrentCalls).isZero();
+    assertThat(unset.maxQueuedCalls).isEqualTo(ServerConfig.DEFAULT_MAX_QUEUED_CALLS);
   }
 }

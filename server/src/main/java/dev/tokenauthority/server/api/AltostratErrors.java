@@ -28,7 +28,7 @@ public final class AltostratErrors {
   private AltostratErrors() {}
 
   /** The body for the error a call closed with. */
-  static String forStatus(Status status, Metadata trailers) {
+  public static String forStatus(Status status, Metadata trailers) {
     com.google.rpc.Status rich = StatusProto.fromStatusAndTrailers(status, trailers);
     String message = rich.getMessage().isEmpty() ? status.getCode().name() : rich.getMessage();
     String reason = "";
@@ -81,8 +81,10 @@ public final class AltostratErrors {
       case 404 -> json("invalid_request_error", "route_not_found", "No endpoint answers this path.");
       case 405 -> json("invalid_request_error", "method_not_allowed", "This endpoint does not answer this HTTP method.");
       case 413 -> json("invalid_request_error", "request_too_large", "The request body is too large.");
+      case 414 -> json("invalid_request_error", "uri_too_long", "The request URL is too long.");
       case 415 -> json("invalid_request_error", "unsupported_media_type",
           "The request body must be JSON (Content-Type: application/json).");
+      case 431 -> json("invalid_request_error", "headers_too_large", "The request headers are too large.");
       case 503 -> json("api_error", "service_unavailable", "The service is unavailable; retry shortly.");
       default -> json("api_error", "internal_server_error",
           "An internal error occurred. Please try again or contact support if the issue persists.");

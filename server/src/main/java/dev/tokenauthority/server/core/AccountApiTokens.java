@@ -48,6 +48,10 @@ public final class AccountApiTokens {
    * {@code accountId} is not empty, filtered by status ("" for any).
    */
   public Page list(Principal caller, String accountId, String status, int pageSize, String pageToken) {
+    caller.require(Scopes.TOKENS_READ);
+    Violations violations = new Violations();
+    violations.optionalId("accountId", accountId);
+    violations.throwIfAny();
     TokenLifecycle.Page page = lifecycle.list(caller, TokenKind.ACCOUNT_API,
         accountId == null || accountId.isEmpty() ? null : accountId, status, pageSize, pageToken,
         TokenLifecycle.PagingFields.CAMEL_CASE);

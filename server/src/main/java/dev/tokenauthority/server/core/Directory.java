@@ -67,15 +67,16 @@ public final class Directory {
     caller.require(Scopes.DIRECTORY_WRITE);
     Violations violations = new Violations();
     checkEmail("user.email", profile.email(), violations);
-    violations.text("user.firstName", profile.firstName(), 0, 200);
-    violations.text("user.lastName", profile.lastName(), 0, 200);
-    violations.text("user.title", profile.title(), 0, 200);
-    violations.text("user.bio", profile.bio(), 0, 2000);
-    violations.text("user.businessGroup", profile.businessGroup(), 0, 200);
-    violations.text("user.image", profile.image(), 0, 2000);
-    violations.text("user.userType", profile.userType(), 0, 50);
-    list("user.roles.roles", profile.roles(), 50, 1, 100, violations);
-    list("user.userStorage.favoriteLinks", profile.favoriteLinks(), 100, 1, 2000, violations);
+    violations.text("user.firstName", profile.firstName(), 0, Limits.DISPLAY_NAME);
+    violations.text("user.lastName", profile.lastName(), 0, Limits.DISPLAY_NAME);
+    violations.text("user.title", profile.title(), 0, Limits.DISPLAY_NAME);
+    violations.text("user.bio", profile.bio(), 0, Limits.LONG_TEXT);
+    violations.text("user.businessGroup", profile.businessGroup(), 0, Limits.DISPLAY_NAME);
+    violations.text("user.image", profile.image(), 0, Limits.LONG_TEXT);
+    violations.text("user.userType", profile.userType(), 0, Limits.TYPE);
+    list("user.roles.roles", profile.roles(), Limits.ROLES, 1, Limits.ROLE, violations);
+    list("user.userStorage.favoriteLinks", profile.favoriteLinks(), Limits.FAVORITE_LINKS, 1, Limits.LONG_TEXT,
+        violations);
     Set<String> granted = Scopes.validate("scopes", scopes, 0, violations);
     violations.throwIfAny();
     caller.requireAll(granted);
@@ -90,7 +91,7 @@ public final class Directory {
     caller.require(Scopes.DIRECTORY_WRITE);
     Violations violations = new Violations();
     violations.optionalId("record.id", id);
-    violations.text("record.title", title, 0, 200);
+    violations.text("record.title", title, 0, Limits.DISPLAY_NAME);
     violations.throwIfAny();
     RecordRow record = new RecordRow(caller.tenantId(), orGenerated(id, "rec_"), title == null ? "" : title, now());
     insertUnique(rows -> rows.insertRecord(record),
@@ -103,9 +104,9 @@ public final class Directory {
     caller.require(Scopes.DIRECTORY_WRITE);
     Violations violations = new Violations();
     violations.optionalId("account.id", id);
-    violations.text("account.name", name, 1, 200);
-    violations.text("account.icon", icon, 0, 2000);
-    violations.text("account.type", type, 0, 50);
+    violations.text("account.name", name, 1, Limits.DISPLAY_NAME);
+    violations.text("account.icon", icon, 0, Limits.LONG_TEXT);
+    violations.text("account.type", type, 0, Limits.TYPE);
     violations.throwIfAny();
     AccountRow account = new AccountRow(caller.tenantId(), orGenerated(id, "acc_"), name, icon == null ? "" : icon,
         type == null || type.isEmpty() ? "standard" : type, "active", now());
@@ -119,21 +120,21 @@ public final class Directory {
     caller.require(Scopes.DIRECTORY_WRITE);
     Violations violations = new Violations();
     violations.optionalId("module.id", spec.id());
-    violations.text("module.name", spec.name(), 1, 200);
-    violations.text("module.description", spec.description(), 0, 2000);
-    list("module.settings.type", spec.types(), 20, 1, 100, violations);
-    if (spec.filters().size() > 50) {
-      violations.add("module.filters", "must have at most 50 keys");
+    violations.text("module.name", spec.name(), 1, Limits.DISPLAY_NAME);
+    violations.text("module.description", spec.description(), 0, Limits.LONG_TEXT);
+    list("module.settings.type", spec.types(), Limits.MODULE_TYPES, 1, Limits.MODULE_TYPE, violations);
+    if (spec.filters().size() > Limits.FILTER_KEYS) {
+      violations.add("module.filters", "must have at most " + Limits.FILTER_KEYS + " keys");
     }
     spec.filters().forEach((key, values) -> {
-      violations.text("module.filters", key, 1, 200);
+      violations.text("module.filters", key, 1, Limits.FILTER_KEY);
       String field = "module.filters." + key;
       if (values.isEmpty()) {
         violations.add(field, "must list at least one value");
       } else if (values.contains(null)) {
         violations.add(field + "[" + values.indexOf(null) + "]", "must be a string");
       } else {
-        list(field, values, 100, 0, 1000, violations);
+        list(field, values, Limits.FILTER_VALUES, 0, Limits.FILTER_VALUE, violations);
       }
     });
     violations.throwIfAny();
@@ -193,8 +194,8 @@ public final class Directory {
   }
 
   static void checkEmail(String field, String email, Violations violations) {
-    violations.text(field, email, 1, 254);
-    if (email != null && !email.isEmpty() && email.length() <= 254 && !EMAIL.matcher(email).matches()) {
+    violations.text(field, email, 1, Limits.EMAIL);
+    if (email != null && !email.isEmpty() && email.length() <= Limits.EMAIL && !EMAIL.matcher(email).matches()) {
       violations.add(field, "must be an email address such as name@example.com");
     }
   }

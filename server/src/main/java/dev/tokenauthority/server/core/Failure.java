@@ -20,7 +20,8 @@ public final class Failure extends RuntimeException {
   public enum Reason {
     CREDENTIAL_MISSING, CREDENTIAL_INVALID, CREDENTIAL_EXPIRED, CREDENTIAL_REVOKED,
     SCOPE_MISSING, SCOPE_ESCALATION, INVALID_FIELD, RESOURCE_NOT_FOUND, RESOURCE_ALREADY_EXISTS,
-    STORAGE_UNAVAILABLE, RESOURCE_GONE, CHANGE_SEQUENCE_MISMATCH, TOKEN_INACTIVE, AUTH_RATE_LIMITED
+    STORAGE_UNAVAILABLE, RESOURCE_GONE, CHANGE_SEQUENCE_MISMATCH, TOKEN_INACTIVE, AUTH_RATE_LIMITED,
+    OVERLOADED
   }
 
   /** How every description of a missing field begins. */
@@ -132,6 +133,15 @@ public final class Failure extends RuntimeException {
   public static Failure rateLimited(String what, java.time.Duration retryAfter) {
     return new Failure(Code.RESOURCE_EXHAUSTED, Reason.AUTH_RATE_LIMITED, "Too many failed authentications "
         + what + "; retry in " + retryAfter.toSeconds() + " s.", Map.of(), List.of(), retryAfter);
+  }
+
+  /**
+   * The server is at capacity (every call slot taken, and the short wait for one ran out):
+   * nothing was done, and the same call may be sent again after {@code retryAfter}.
+   */
+  public static Failure overloaded(java.time.Duration retryAfter) {
+    return new Failure(Code.RESOURCE_EXHAUSTED, Reason.OVERLOADED, "The server is at capacity; retry in "
+        + Math.max(1, retryAfter.toSeconds()) + " s.", Map.of(), List.of(), retryAfter);
   }
 
   public static Failure storageUnavailable() {

@@ -13,7 +13,7 @@ import java.util.Optional;
  */
 final class Paging {
   static final int DEFAULT_SIZE = 50;
-  static final int MAX_SIZE = 500;
+  static final int MAX_SIZE = Limits.PAGE_SIZE;
   private static final String VERSION = "v1";
 
   private Paging() {}

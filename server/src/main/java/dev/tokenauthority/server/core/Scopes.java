@@ -38,7 +38,7 @@ public final class Scopes {
       .filter(s -> !AUTHORITY_ADMIN_ONLY.contains(s)).collect(Collectors.toCollection(LinkedHashSet::new));
 
   /** The most scopes a token may list. */
-  public static final int MAX_PER_TOKEN = 50;
+  public static final int MAX_PER_TOKEN = Limits.SCOPES;
 
   private Scopes() {}
 

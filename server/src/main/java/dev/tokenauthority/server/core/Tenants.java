@@ -47,7 +47,7 @@ public final class Tenants {
   public TenantCreated createTenant(Principal caller, String name, String adminEmail) {
     caller.require(Scopes.TENANTS_WRITE);
     Violations violations = new Violations();
-    violations.text("tenant.name", name, 1, 100);
+    violations.text("tenant.name", name, 1, Limits.NAME);
     Directory.checkEmail("admin_email", adminEmail, violations);
     violations.throwIfAny();
     return insert(name, adminEmail, Scopes.TENANT_ADMIN, caller, "tenant-admin", false);

@@ -31,9 +31,9 @@ public final class TokenCore {
   public static final int FAULT_MIN_MINUTES = 1;
   public static final int FAULT_MAX_MINUTES = 43_200;
   /** Token names: at most this many characters. */
-  public static final int NAME_MAX = 100;
+  public static final int NAME_MAX = Limits.NAME;
   /** Account API tokens: at most this many modules. */
-  public static final int MODULES_MAX = 50;
+  public static final int MODULES_MAX = Limits.MODULES;
   /** Stands for a requested time that is not a valid time at all; always rejected. */
   public static final Instant INVALID_TIME = Instant.MIN;
   /** The latest expiry a token may have; every store can hold it. */
@@ -254,8 +254,8 @@ public final class TokenCore {
     Violations violations = new Violations();
     violations.requiredId("account.id", accountId);
     violations.text("name", name, 0, NAME_MAX);
-    violations.text("icon", icon, 0, 2000);
-    violations.text("description", description, 0, 2000);
+    violations.text("icon", icon, 0, Limits.LONG_TEXT);
+    violations.text("description", description, 0, Limits.LONG_TEXT);
     if (moduleIds.size() > MODULES_MAX) {
       violations.add("modules", "must list at most " + MODULES_MAX + " modules");
     }

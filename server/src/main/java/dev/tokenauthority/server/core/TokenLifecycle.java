@@ -139,6 +139,10 @@ public final class TokenLifecycle {
     if (byUser == byToken) {
       throw Failure.invalid("created_by_user_id", "give exactly one of created_by_user_id and created_by_token_id");
     }
+    Violations violations = new Violations();
+    violations.optionalId("created_by_user_id", userId);
+    violations.optionalId("created_by_token_id", tokenId);
+    violations.throwIfAny();
     Instant now = now();
     return database.jdbi().inTransaction(handle -> {
       TokenRepository tokens = handle.attach(TokenRepository.class);
@@ -196,6 +200,11 @@ public final class TokenLifecycle {
    * Requires {@code tokens:introspect}.
    */
   public Decision check(Principal caller, String presented, String action, String resource) {
+    caller.require(Scopes.TOKENS_INTROSPECT);
+    Violations violations = new Violations();
+    violations.text("action", action, 0, Limits.ACTION);
+    violations.text("resource", resource, 0, Limits.RESOURCE);
+    violations.throwIfAny();
     Introspection introspection = introspect(caller, presented);
     if (introspection.token().isEmpty()) {
       return new Decision(false, "the token is not active");

@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
 /** Collects every bad field of a request, so one answer names them all. */
 final class Violations {
   private static final Pattern CONTROL = Pattern.compile("\\p{Cntrl}");
-  private static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]{1,100}");
+  private static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]{1," + Limits.ID + "}");
 
   private final List<FieldViolation> found = new ArrayList<>();
 
@@ -31,7 +31,7 @@ final class Violations {
   /** Checks an optional object ID given by a client. */
   void optionalId(String field, String value) {
     if (value != null && !value.isEmpty() && !ID.matcher(value).matches()) {
-      add(field, "must be 1 to 100 of A-Z a-z 0-9 . _ -");
+      add(field, "must be 1 to " + Limits.ID + " of A-Z a-z 0-9 . _ -");
     }
   }
 

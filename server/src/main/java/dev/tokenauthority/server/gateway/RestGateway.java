@@ -8,6 +8,7 @@ import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsExchange;
 import com.sun.net.httpserver.HttpsServer;
+import dev.tokenauthority.server.TransportLimits;
 import dev.tokenauthority.server.api.AltostratErrors;
 import dev.tokenauthority.server.api.ClientCertificates;
 import dev.tokenauthority.server.api.RequestLogInterceptor;
@@ -39,10 +40,13 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import dev.tokenauthority.server.api.CallLimiter;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.Phaser;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -70,8 +74,8 @@ public final class RestGateway implements AutoCloseable {
       System.setProperty("sun.net.httpserver.nodelay", "true");
     }
   }
-  /** The largest request body accepted (HTTP 413 beyond). */
-  public static final int MAX_BODY_BYTES = 1 << 20;
+  /** The largest request body accepted (HTTP 413 beyond): the gRPC message cap. */
+  public static final int MAX_BODY_BYTES = TransportLimits.MAX_MESSAGE_BYTES;
   /** Deadline of the gRPC call when the request sets no {@code grpc-timeout}. */
   private static final long DEFAULT_DEADLINE_MILLIS = 30_000;
   /** Request headers passed on as gRPC metadata. */
@@ -92,8 +96,12 @@ public final class RestGateway implements AutoCloseable {
       Metadata.Key.of("location", Metadata.ASCII_STRING_MARSHALLER),
       Metadata.Key.of("cache-control", Metadata.ASCII_STRING_MARSHALLER));
 
+  /** Requests the overflow thread may hold before connections are closed unanswered. */
+  private static final int OVERFLOW_QUEUE = 1024;
+
   private final HttpServer server;
   private final ExecutorService executor;
+  private final ExecutorService overflow;
   private final HttpRoutes routes;
   private final Transcoder transcoder;
   private final Channel channel;
@@ -106,9 +114,10 @@ public final class RestGateway implements AutoCloseable {
   /** The OpenAPI document of {@link #routes}, served at {@link OpenApiDocument#PATH}. */
   private final OpenApiDocument openApi;
 
-  private RestGateway(HttpServer server, ExecutorService executor, HttpRoutes routes, Channel channel,
-      CorsPolicy cors) {
+  private RestGateway(HttpServer server, ExecutorService executor, ExecutorService overflow, HttpRoutes routes,
+      Channel channel, CorsPolicy cors) {
     this.server = server;
+    this.overflow = overflow;
     this.openApi = OpenApiDocument.of(routes); // once, at start: a rule it cannot describe fails the start
     this.cors = cors;
     this.executor = executor;
@@ -122,16 +131,30 @@ public final class RestGateway implements AutoCloseable {
    * calling {@code channel}; browsers from {@code corsOrigins} may call it cross-origin.
    */
   public static RestGateway start(int port, Channel channel, Set<String> corsOrigins) throws IOException {
-    return start(port, channel, corsOrigins, null);
+    int workers = Math.max(8, 4 * Runtime.getRuntime().availableProcessors());
+    return start(port, channel, corsOrigins, workers, workers, () -> { });
   }
 
   /**
-   * As {@link #start(int, Channel, Set)}, serving HTTPS only when {@code https} is not null (its
-   * SSL context and parameters: certificate, protocols, client auth). A verified client
-   * certificate is forwarded to the gRPC call in {@link ClientCertificates#FORWARDED_CERTIFICATE}.
+   * As {@link #start(int, Channel, Set)}, with {@code workers} threads handling requests and at
+   * most {@code queued} requests waiting for one. A request beyond that is never queued: a
+   * thread of its own answers it at once with 429, reason {@code OVERLOADED}, and
+   * {@code Retry-After} (as the call limiter answers when its slots are full), and
+   * {@code onShed} counts it; if even that thread is swamped, the connection is closed.
    */
-  public static RestGateway start(int port, Channel channel, Set<String> corsOrigins, HttpsConfigurator https)
-      throws IOException {
+  public static RestGateway start(int port, Channel channel, Set<String> corsOrigins, int workers, int queued,
+      Runnable onShed) throws IOException {
+    return start(port, channel, corsOrigins, workers, queued, onShed, null);
+  }
+
+  /**
+   * As {@link #start(int, Channel, Set, int, int, Runnable)}, serving HTTPS only when
+   * {@code https} is not null (its SSL context and parameters: certificate, protocols, client
+   * auth). A verified client certificate is forwarded to the gRPC call in
+   * {@link ClientCertificates#FORWARDED_CERTIFICATE}.
+   */
+  public static RestGateway start(int port, Channel channel, Set<String> corsOrigins, int workers, int queued,
+      Runnable onShed, HttpsConfigurator https) throws IOException {
     HttpRoutes routes = HttpRoutes.fromClasspath("/tokenauthority.pb");
     HttpServer server;
     if (https == null) {
@@ -141,14 +164,18 @@ public final class RestGateway implements AutoCloseable {
       secure.setHttpsConfigurator(https);
       server = secure;
     }
-    ExecutorService executor = Executors.newFixedThreadPool(Math.max(8, 4 * Runtime.getRuntime().availableProcessors()),
-        runnable -> {
+    ThreadPoolExecutor overflow = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+        new ArrayBlockingQueue<>(OVERFLOW_QUEUE), runnable -> new OverflowThread(runnable, onShed),
+        new ThreadPoolExecutor.AbortPolicy()); // HttpServer closes the connection of a rejected exchange
+    ThreadPoolExecutor executor = new ThreadPoolExecutor(workers, workers, 60, TimeUnit.SECONDS,
+        queued == 0 ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(queued), runnable -> {
           Thread thread = new Thread(runnable, "rest-gateway");
           thread.setDaemon(true);
           return thread;
-        });
+        }, (runnable, full) -> overflow.execute(runnable));
+    executor.allowCoreThreadTimeOut(true);
     server.setExecutor(executor);
-    RestGateway gateway = new RestGateway(server, executor, routes, channel, new CorsPolicy(corsOrigins));
+    RestGateway gateway = new RestGateway(server, executor, overflow, routes, channel, new CorsPolicy(corsOrigins));
     server.createContext("/", gateway::handle);
     server.start();
     return gateway;
@@ -164,6 +191,13 @@ public final class RestGateway implements AutoCloseable {
       if (stopping) {
         exchange.getResponseHeaders().set("Connection", "close");
         error(exchange, 503, Status.Code.UNAVAILABLE, "The server is shutting down; retry on another instance.");
+        return;
+      }
+      if (Thread.currentThread() instanceof OverflowThread shedding) {
+        overloaded(exchange, shedding.onShed);
+        return;
+      }
+      if (refusedOverLimits(exchange)) {
         return;
       }
       boolean preflight = cors.isAllowedPreflight(exchange.getRequestMethod(), exchange.getRequestHeaders());
@@ -193,6 +227,40 @@ public final class RestGateway implements AutoCloseable {
     } finally {
       inFlight.arriveAndDeregister();
     }
+  }
+
+  /**
+   * Answers 414 for a request target (path and query) over {@link TransportLimits#MAX_URL_CHARS}
+   * and 431 for more than {@link TransportLimits#MAX_HEADER_COUNT} header lines or more than
+   * {@link TransportLimits#MAX_METADATA_BYTES} of headers (name + value + 32 bytes each, as
+   * HTTP/2 and gRPC count metadata), with the JSON error body; true if it answered. The JDK's
+   * HTTP server parses up to its own, higher ceilings first (sun.net.httpserver.maxReqHeaders,
+   * 200 lines, and sun.net.httpserver.maxReqHeaderSize, 380 KiB, on Java 17 and 25 alike) and
+   * closes the connection without an answer past them.
+   */
+  private boolean refusedOverLimits(HttpExchange exchange) throws IOException {
+    String query = exchange.getRequestURI().getRawQuery();
+    int target = exchange.getRequestURI().getRawPath().length() + (query == null ? 0 : query.length() + 1);
+    if (target > TransportLimits.MAX_URL_CHARS) {
+      error(exchange, 414, Status.Code.INVALID_ARGUMENT, "The request target (" + target
+          + " characters) exceeds the limit of " + TransportLimits.MAX_URL_CHARS + ".");
+      return true;
+    }
+    long size = 0;
+    int lines = 0;
+    for (Map.Entry<String, List<String>> header : exchange.getRequestHeaders().entrySet()) {
+      for (String value : header.getValue()) {
+        lines++;
+        size += header.getKey().length() + value.length() + 32;
+      }
+    }
+    if (lines > TransportLimits.MAX_HEADER_COUNT || size > TransportLimits.MAX_METADATA_BYTES) {
+      error(exchange, 431, Status.Code.RESOURCE_EXHAUSTED, "The request headers (" + lines + " lines, " + size
+          + " bytes counted as name + value + 32 each) exceed the limit of " + TransportLimits.MAX_HEADER_COUNT
+          + " lines and " + TransportLimits.MAX_METADATA_BYTES + " bytes.");
+      return true;
+    }
+    return false;
   }
 
   private void call(HttpExchange exchange, Match match) throws IOException {
@@ -261,6 +329,33 @@ public final class RestGateway implements AutoCloseable {
     String nulls = edge.get(RestEdgeHeaders.JSON_NULLS_KEY);
     send(exchange, declared == null ? 200 : Integer.parseInt(declared),
         JsonNulls.apply(transcoder.response(route, response), route.responseBody().isEmpty() ? nulls : null));
+  }
+
+  /**
+   * The answer to a request that found every worker busy and the queue full: what the call
+   * limiter answers (429, {@code OVERLOADED}, {@code RetryInfo} and {@code Retry-After}), without
+   * reading the body or calling the server.
+   */
+  private void overloaded(HttpExchange exchange, Runnable onShed) throws IOException {
+    onShed.run();
+    io.grpc.StatusException refused = CallLimiter.overloaded();
+    Metadata trailers = refused.getTrailers() == null ? new Metadata() : refused.getTrailers();
+    com.google.rpc.Status status = StatusProto.fromStatusAndTrailers(refused.getStatus(), trailers);
+    retryAfter(status, exchange);
+    String body = exchange.getRequestURI().getRawPath().startsWith(AltostratErrors.PATH_PREFIX)
+        ? AltostratErrors.forStatus(refused.getStatus(), trailers) : transcoder.print(status);
+    send(exchange, HttpStatuses.of(refused.getStatus().getCode()), body);
+  }
+
+  /** A thread that answers only requests the workers had no room for. */
+  private static final class OverflowThread extends Thread {
+    final Runnable onShed;
+
+    OverflowThread(Runnable runnable, Runnable onShed) {
+      super(runnable, "rest-gateway-overflow");
+      setDaemon(true);
+      this.onShed = onShed;
+    }
   }
 
   /** Every incoming {@code x-forwarded-for} value, in order, then the HTTP client's own address. */
@@ -396,6 +491,7 @@ public final class RestGateway implements AutoCloseable {
     }
     server.stop(0);
     executor.shutdownNow();
+    overflow.shutdownNow();
   }
 
   @Override

@@ -60,6 +60,7 @@ public final class Metrics implements CoreMetrics, AutoCloseable {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Map<TokenKind, Counter> minted = new EnumMap<>(TokenKind.class);
   private final Map<Failure.Reason, Counter> refused = new EnumMap<>(Failure.Reason.class);
+  private final Counter shed;
   private final JvmGcMetrics gc = new JvmGcMetrics();
   private HttpServer http;
 
@@ -71,6 +72,9 @@ public final class Metrics implements CoreMetrics, AutoCloseable {
     for (Failure.Reason reason : AUTH_REASONS) {
       refused.put(reason, authFailures(reason));
     }
+    shed = Counter.builder("tokenauthority.calls.shed")
+        .description("API calls refused with RESOURCE_EXHAUSTED OVERLOADED (HTTP 429) because the server was at capacity")
+        .register(registry);
     new ClassLoaderMetrics().bindTo(registry);
     new JvmMemoryMetrics().bindTo(registry);
     gc.bindTo(registry);
@@ -100,6 +104,25 @@ public final class Metrics implements CoreMetrics, AutoCloseable {
   public void authenticationFailed(Failure.Reason reason) {
     Counter counter = refused.get(reason); // the map is only read after construction: no lock
     (counter != null ? counter : authFailures(reason)).increment();
+  }
+
+  /** Counts one call refused for overload (the call limiter's, or the REST gateway's full queue). */
+  public void callShed() {
+    shed.increment();
+  }
+
+  /**
+   * Gauges of the call limiter, read at scrape time only: {@code tokenauthority_calls_active}
+   * (executing), {@code tokenauthority_calls_waiting} (waiting for a slot) and
+   * {@code tokenauthority_calls_max} (the cap).
+   */
+  public void bindCallLimiter(java.util.function.IntSupplier active, java.util.function.IntSupplier waiting, int max) {
+    io.micrometer.core.instrument.Gauge.builder("tokenauthority.calls.active", active::getAsInt)
+        .description("API calls executing now (gRPC and REST)").register(registry);
+    io.micrometer.core.instrument.Gauge.builder("tokenauthority.calls.waiting", waiting::getAsInt)
+        .description("API calls waiting for a free slot").register(registry);
+    io.micrometer.core.instrument.Gauge.builder("tokenauthority.calls.max", () -> max)
+        .description("The most API calls that may execute at once (--max-concurrent-calls)").register(registry);
   }
 
   /**
