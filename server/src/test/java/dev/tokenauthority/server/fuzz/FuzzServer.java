@@ -1,6 +1,7 @@
 package dev.tokenauthority.server.fuzz;
 
 import dev.tokenauthority.client.Credentials;
+import dev.tokenauthority.server.ServerConfig;
 import dev.tokenauthority.server.testing.InProcessAuthority;
 import dev.tokenauthority.v1.Account;
 import dev.tokenauthority.v1.CreateAccountRequest;
@@ -47,10 +48,16 @@ public final class FuzzServer implements AutoCloseable {
    * AuthRateLimitTest's).
    */
   public static FuzzServer start(String name) {
+    return start(name, false);
+  }
+
+  /** Likewise, with the embedded REST gateway on a free port when {@code http}. */
+  public static FuzzServer start(String name, boolean http) {
     try {
       Files.createDirectories(Path.of("target"));
       Path dataDir = Files.createTempDirectory(Path.of("target"), "fuzz-" + name + "-");
-      InProcessAuthority authority = InProcessAuthority.start(dataDir, c -> c.withAuthFailuresPerMinute(1_000_000));
+      InProcessAuthority authority = InProcessAuthority.start(dataDir, c -> c.withAuthFailuresPerMinute(1_000_000)
+          .withHttpPort(http ? ServerConfig.ANY_FREE_PORT : 0));
       var directory = DirectoryServiceGrpc.newBlockingStub(authority.channel())
           .withCallCredentials(Credentials.bearer(authority.adminSecret()));
       directory.createRecord(CreateRecordRequest.newBuilder().setRecord(Record.newBuilder().setId("rec-1")).build());

@@ -22,7 +22,8 @@ public final class FuzzSummary {
   public static final Path FILE = Path.of("target", "fuzz-summary.txt");
 
   private final String target;
-  private final long started = System.nanoTime();
+  /** When the first execution was counted (server start-up and instrumentation are not counted). */
+  private volatile long started;
   private final AtomicLong executions = new AtomicLong();
   private final AtomicLong rejected = new AtomicLong();
   private final Map<String, AtomicLong> outcomes = new ConcurrentHashMap<>();
@@ -33,7 +34,9 @@ public final class FuzzSummary {
 
   /** One execution answered {@code outcome} (a gRPC code or an HTTP status); {@code rejected}: a 4xx / error. */
   public void count(String outcome, boolean rejected) {
-    executions.incrementAndGet();
+    if (executions.getAndIncrement() == 0) {
+      started = System.nanoTime();
+    }
     if (rejected) {
       this.rejected.incrementAndGet();
     }
@@ -48,7 +51,7 @@ public final class FuzzSummary {
   public synchronized String write(String mode) {
     Map<String, Long> sorted = new TreeMap<>();
     outcomes.forEach((k, v) -> sorted.put(k, v.get()));
-    Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
+    Duration elapsed = Duration.ofNanos(executions.get() == 0 ? 0 : System.nanoTime() - started);
     String line = String.format("%s mode=%s executions=%d rejected=%d seconds=%.1f exec/s=%.0f outcomes=%s", target,
         mode, executions.get(), rejected.get(), elapsed.toMillis() / 1000.0,
         executions.get() / Math.max(0.001, elapsed.toMillis() / 1000.0), sorted);

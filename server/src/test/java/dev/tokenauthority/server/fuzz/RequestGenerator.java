@@ -52,18 +52,38 @@ public final class RequestGenerator {
     SCOPES = List.copyOf(scopes);
   }
 
+  /** Makes "valid" names, emails and IDs unique across one JVM (names and emails must be unique). */
+  private static final java.util.concurrent.atomic.AtomicLong UNIQUE = new java.util.concurrent.atomic.AtomicLong();
+
   private final Entropy entropy;
   private final boolean validTimesOnly;
   private final Instant now;
+  private final boolean plausible;
 
   /**
    * @param validTimesOnly only timestamps that RFC 3339 can write (0001..9999), so the same
    *     request can be sent as JSON; otherwise also seconds and nanos no Timestamp allows
    */
   public RequestGenerator(Entropy entropy, boolean validTimesOnly, Instant now) {
+    this(entropy, validTimesOnly, now, false);
+  }
+
+  /**
+   * @param plausible mostly values a well-behaved caller sends (unique names, known IDs,
+   *     catalog scopes, lifetimes in range, future expiries), one in five from the probing
+   *     pools, so that a share of requests is accepted and the accepted path is tested too
+   *     (the property tests); otherwise every value comes from the probing pools (fuzzing)
+   */
+  public RequestGenerator(Entropy entropy, boolean validTimesOnly, Instant now, boolean plausible) {
     this.entropy = entropy;
     this.validTimesOnly = validTimesOnly;
     this.now = now;
+    this.plausible = plausible;
+  }
+
+  /** In plausible mode, whether this value is a well-behaved one (four in five). */
+  private boolean wellBehaved() {
+    return plausible && entropy.below(5) != 4;
   }
 
   /** A message of {@code type}: every field set or left out by choice. */
@@ -80,11 +100,11 @@ public final class RequestGenerator {
       return message.build();
     }
     for (FieldDescriptor field : type.getFields()) {
-      if (entropy.below(4) == 0) {
+      if (entropy.below(plausible ? 3 : 4) == 0) {
         continue; // left out
       }
       if (field.isMapField()) {
-        int entries = entropy.pick(List.of(0, 1, 2, 3, 50, 51));
+        int entries = wellBehaved() ? entropy.below(3) : entropy.pick(List.of(0, 1, 2, 3, 50, 51));
         for (int i = 0; i < entries; i++) {
           DynamicMessage.Builder entry = DynamicMessage.newBuilder(field.getMessageType());
           FieldDescriptor key = field.getMessageType().findFieldByName("key");
@@ -94,7 +114,7 @@ public final class RequestGenerator {
           message.addRepeatedField(field, entry.build());
         }
       } else if (field.isRepeated()) {
-        int count = entropy.pick(List.of(0, 1, 1, 2, 2, 3, 5, 20, 21, 50, 51));
+        int count = wellBehaved() ? 1 + entropy.below(3) : entropy.pick(List.of(0, 1, 1, 2, 2, 3, 5, 20, 21, 50, 51));
         for (int i = 0; i < count; i++) {
           message.addRepeatedField(field, single(field, depth + 1));
         }
@@ -142,6 +162,23 @@ public final class RequestGenerator {
 
   private String string(FieldDescriptor field) {
     String name = field.getName().toLowerCase(Locale.ROOT);
+    if (wellBehaved()) {
+      if (name.contains("scope")) {
+        return Scopes.CATALOG.get(entropy.below(Scopes.CATALOG.size()));
+      }
+      if (name.contains("email")) {
+        return "user" + UNIQUE.incrementAndGet() + "@example.com";
+      }
+      if (name.equals("id") || name.endsWith("_id") || name.equals("record") || name.equals("key")) {
+        return entropy.pick(List.of("", "rec-1", "acc-1", "mod-1", "mod-2", "new-" + UNIQUE.incrementAndGet()));
+      }
+      String unique = Long.toString(UNIQUE.incrementAndGet());
+      if (entropy.below(3) == 0) { // exactly at a documented limit, counted in code points
+        int limit = entropy.pick(List.of(50, 100, 200, 2000));
+        return unique + entropy.pick(List.of("a", "é", "😀", "日")).repeat(limit - unique.length());
+      }
+      return entropy.pick(List.of("Name ", "Zoë ", "CI deploy ", "日本 ", "😀 ")) + unique;
+    }
     int source = entropy.below(8);
     if (source == 0) {
       return entropy.text(entropy.flip() ? 20 : 300); // anything at all
@@ -159,10 +196,17 @@ public final class RequestGenerator {
   }
 
   private long integer() {
+    if (wellBehaved()) {
+      return entropy.between(1, 3600);
+    }
     return entropy.below(4) == 0 ? entropy.between(-100_000, 3_000_000) : entropy.pick(INTEGERS);
   }
 
   private Timestamp timestamp() {
+    if (wellBehaved()) {
+      Instant at = now.plusSeconds(entropy.between(3600, 86_400 * 365L));
+      return Timestamp.newBuilder().setSeconds(at.getEpochSecond()).setNanos(at.getNano()).build();
+    }
     int kind = entropy.below(validTimesOnly ? 9 : 12);
     Instant at = switch (kind) {
       case 0 -> now.minus(Duration.ofDays(1));
