@@ -52,7 +52,9 @@ class CreateRequestFuzzTest {
     Entropy entropy = Entropy.of(data);
     Rpc rpc = RPCS.get(entropy.below(RPCS.size()));
     DynamicMessage request = new RequestGenerator(entropy, false, Instant.now()).message(rpc.requestType());
-    String text = rpc.name() + " " + TextFormat.printer().emittingSingleLine(true).printToString(request);
+    // what the request says, printed and raw (so an echo of the caller's own text is no leak)
+    String text = rpc.name() + " " + TextFormat.printer().emittingSingleLine(true).printToString(request) + "\n"
+        + Outcomes.rawText(request);
     try {
       DynamicMessage response = server.bounded(() -> ClientCalls.blockingUnaryCall(server.authority().channel(),
           rpc.grpc(), CallOptions.DEFAULT.withCallCredentials(admin), request), text);

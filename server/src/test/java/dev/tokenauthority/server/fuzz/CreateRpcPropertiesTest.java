@@ -159,7 +159,9 @@ class CreateRpcPropertiesTest {
     Rpc rpc = CreateRpcs.named(rpcName);
     DynamicMessage request = new RequestGenerator(Entropy.of(choices), true, Instant.now(), true)
         .message(rpc.requestType());
-    String text = rpc.name() + " " + TextFormat.printer().emittingSingleLine(true).printToString(request);
+    // what the request says, printed and raw (so an echo of the caller's own text is no leak)
+    String text = rpc.name() + " " + TextFormat.printer().emittingSingleLine(true).printToString(request) + "\n"
+        + Outcomes.rawText(request);
 
     // gRPC
     Status.Code grpcCode = Status.Code.OK;

@@ -165,6 +165,24 @@ public final class Outcomes {
   }
 
   /**
+   * Every string in {@code message} (values and map keys, unescaped), so that a check can tell
+   * a message that echoes the caller's own text from one that leaks a stack trace.
+   */
+  public static String rawText(com.google.protobuf.Message message) {
+    StringBuilder text = new StringBuilder();
+    message.getAllFields().forEach((field, value) -> {
+      for (Object item : field.isRepeated() ? (List<?>) value : List.of(value)) {
+        if (item instanceof String string) {
+          text.append(string).append('\n');
+        } else if (item instanceof com.google.protobuf.Message nested) {
+          text.append(rawText(nested));
+        }
+      }
+    });
+    return text.toString();
+  }
+
+  /**
    * Whether {@code path} ({@code user.firstName}, {@code modules[2].id},
    * {@code module.filters.<any key>}, proto or JSON names) names a field of {@code type}.
    */
