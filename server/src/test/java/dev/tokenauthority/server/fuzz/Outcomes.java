@@ -26,8 +26,9 @@ import java.util.regex.Pattern;
  */
 public final class Outcomes {
   /** What a stack trace or a leaked exception looks like in a message. */
-  private static final List<String> TRACE_MARKERS = List.of("\tat ", "at dev.", "at java.", "Exception", "Caused by",
-      ".java:");
+  private static final List<String> TRACE_MARKERS = List.of("\tat ", "at dev.", "at java.", "Exception", "Caused by");
+  /** A stack frame's source position ({@code Foo.java:42)}): an echoed "x.java" and the ": " after it are not one. */
+  private static final Pattern SOURCE_POSITION = Pattern.compile("\\.java:\\d+\\)");
   private static final Set<Status.Code> NEVER = Set.of(Status.Code.INTERNAL, Status.Code.UNKNOWN,
       Status.Code.DATA_LOSS, Status.Code.UNIMPLEMENTED, Status.Code.UNAVAILABLE, Status.Code.DEADLINE_EXCEEDED);
   private static final Pattern ALTOSTRAT_FIELD = Pattern.compile("The '([^']*)' parameter");
@@ -147,6 +148,9 @@ public final class Outcomes {
   }
 
   private static void noTrace(String text, String request) {
+    if (SOURCE_POSITION.matcher(text).find() && !SOURCE_POSITION.matcher(request).find()) {
+      throw new AssertionError("a stack trace reached the caller: " + text);
+    }
     for (String marker : TRACE_MARKERS) {
       if (text.contains(marker) && !request.contains(marker)) {
         throw new AssertionError("a stack trace or Java exception reached the caller (" + marker + "): " + text);

@@ -96,7 +96,9 @@ class RestGatewayFuzzTest {
       summary.count("unparseable-uri", true);
       return;
     }
-    String request = method + " " + uri + " " + headers + " " + new String(body, StandardCharsets.UTF_8);
+    // what the request says, raw and decoded (an echo of the caller's own text is no leak)
+    String request = method + " " + uri + " " + headers + " " + new String(body, StandardCharsets.UTF_8) + "\n"
+        + decoded(uri.getRawQuery()) + "\n" + jsonStrings(new String(body, StandardCharsets.UTF_8));
     FakeExchange exchange = new FakeExchange(method, uri, headers, body,
         new InetSocketAddress("10.0." + entropy.below(4) + "." + entropy.below(256), 40_000));
     server.bounded(() -> {
@@ -109,6 +111,39 @@ class RestGatewayFuzzTest {
     Descriptor[] types = typesOf(method, uri.getRawPath());
     Outcomes.checkHttp(exchange.status(), exchange.responseBody(), request, headers.containsKey("grpc-timeout"), types);
     summary.count(Integer.toString(exchange.status()), exchange.status() >= 400);
+  }
+
+  /** The query string as the gateway reads it (percent-decoded), or "" when it does not decode. */
+  private static String decoded(String rawQuery) {
+    try {
+      return rawQuery == null ? "" : java.net.URLDecoder.decode(rawQuery, StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return "";
+    }
+  }
+
+  /** Every string and member name of a JSON body, unescaped ("" when it is no JSON). */
+  private static String jsonStrings(String body) {
+    StringBuilder out = new StringBuilder();
+    try {
+      collect(com.google.gson.JsonParser.parseString(body), out);
+    } catch (RuntimeException e) {
+      // not JSON: the raw text is all there is
+    }
+    return out.toString();
+  }
+
+  private static void collect(com.google.gson.JsonElement element, StringBuilder out) {
+    if (element.isJsonPrimitive()) {
+      out.append(element.getAsString()).append('\n');
+    } else if (element.isJsonArray()) {
+      element.getAsJsonArray().forEach(e -> collect(e, out));
+    } else if (element.isJsonObject()) {
+      element.getAsJsonObject().entrySet().forEach(e -> {
+        out.append(e.getKey()).append('\n');
+        collect(e.getValue(), out);
+      });
+    }
   }
 
   /** The request message (and body message) of the route the request resolves to, if any. */
