@@ -139,6 +139,8 @@ public final class TokenLifecycle {
     if (byUser == byToken) {
       throw Failure.invalid("created_by_user_id", "give exactly one of created_by_user_id and created_by_token_id");
     }
+    // IDs are 1 to 100 of A-Za-z0-9._- like every other; anything else names no token (and
+    // would not fit the audit row's target: it was INTERNAL, found by RestGatewayFuzzTest).
     Violations violations = new Violations();
     violations.optionalId("created_by_user_id", userId);
     violations.optionalId("created_by_token_id", tokenId);

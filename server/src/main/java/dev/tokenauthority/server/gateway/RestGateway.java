@@ -185,7 +185,8 @@ public final class RestGateway implements AutoCloseable {
     return server.getAddress().getPort();
   }
 
-  private void handle(HttpExchange exchange) throws IOException {
+  /** Answers one exchange (package-private so the fuzz test can drive it without a socket). */
+  void handle(HttpExchange exchange) throws IOException {
     inFlight.register();
     try (exchange) {
       if (stopping) {

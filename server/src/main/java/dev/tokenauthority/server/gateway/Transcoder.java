@@ -57,7 +57,7 @@ final class Transcoder {
           request.setField(field, part.build());
         }
       } catch (InvalidProtocolBufferException e) {
-        throw new BadRequest("The request body is not valid JSON for " + type.getName() + ": " + e.getMessage());
+        throw new BadRequest("The request body is not valid JSON for " + type.getName() + ": " + reason(e));
       }
     } else if (!body.isBlank()) {
       throw new BadRequest(route.verb() + " " + route.pattern() + " takes no request body");
@@ -73,6 +73,21 @@ final class Transcoder {
     }
     return request.build();
   }
+
+  /**
+   * What is wrong with the JSON, without the Java exception names the JSON library puts in
+   * its messages ({@code java.io.EOFException: End of input at line 1 column 6} says
+   * "End of input at line 1 column 6"): a caller's mistake is answered in words, not in
+   * the server's internals.
+   */
+  static String reason(InvalidProtocolBufferException e) {
+    String message = e.getMessage() == null ? "" : EXCEPTION_NAME.matcher(e.getMessage()).replaceAll("").trim();
+    return message.isEmpty() ? "it cannot be parsed" : message;
+  }
+
+  /** A qualified Java exception or error class name and its colon, as Throwable.toString() writes it. */
+  private static final java.util.regex.Pattern EXCEPTION_NAME =
+      java.util.regex.Pattern.compile("(?:[a-z][A-Za-z0-9_$]*\\.)+[A-Z][A-Za-z0-9_$]*(?:Exception|Error)(?::\\s*|\\b)");
 
   /** The JSON answer: the whole response, or its {@code response_body} field. */
   String response(Route route, Message response) throws InvalidProtocolBufferException {

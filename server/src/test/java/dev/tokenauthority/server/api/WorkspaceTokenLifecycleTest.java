@@ -235,4 +235,15 @@ class WorkspaceTokenLifecycleTest {
     expectInvalid(() -> admin.revokeTokensCreatedBy(RevokeTokensCreatedByRequest.getDefaultInstance()),
         "created_by_user_id");
   }
+
+  /** Found by RestGatewayFuzzTest: an ID longer than any ID was INTERNAL (it did not fit the audit row). */
+  @Test
+  void bulkRevocationNamesAMalformedIdAsInvalid() {
+    expectInvalid(() -> admin.revokeTokensCreatedBy(RevokeTokensCreatedByRequest.newBuilder()
+        .setCreatedByTokenId("a".repeat(101)).build()), "created_by_token_id");
+    expectInvalid(() -> admin.revokeTokensCreatedBy(RevokeTokensCreatedByRequest.newBuilder()
+        .setCreatedByUserId("usr 1").build()), "created_by_user_id");
+    assertThat(admin.revokeTokensCreatedBy(RevokeTokensCreatedByRequest.newBuilder()
+        .setCreatedByTokenId("a".repeat(100)).build()).getRevokedCount()).isZero();
+  }
 }

@@ -121,4 +121,21 @@ class RestGatewayTest {
     edgeStatus(send(to("/tokens").header("Content-Type", "text/plain")
         .header("Authorization", "Bearer " + admin).POST(HttpRequest.BodyPublishers.ofString("name=x"))), 415, 3);
   }
+
+  /**
+   * Found by RestGatewayFuzzTest: a truncated JSON body was answered with the JSON library's
+   * exception name ("java.io.EOFException: End of input ..."). A caller's mistake is answered
+   * in words, without the server's internals.
+   */
+  @Test
+  void malformedJsonIsDescribedWithoutJavaExceptionNames() throws Exception {
+    for (String[] pathAndBody : new String[][] {{"/v1/users", "{\"email\": \"a@example.com"},
+        {"/v1/users", "{\"\u0001\u0001"}, {"/tokens", "{\"name\": [1,"}, {"/tokens", "{\"name\" 1}"},
+        {"/api/access-tokens", "{\"name\": \"x\", \"expiresAt\": {}}"}, {"/tokens", "[1, 2"}}) {
+      var response = post(pathAndBody[0], pathAndBody[1], admin);
+      edgeStatus(response, 400, 3);
+      assertThat(response.body()).as(pathAndBody[1]).doesNotContain("Exception").doesNotContain("java.")
+          .doesNotContain("com.google").contains("not valid JSON");
+    }
+  }
 }
