@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tokenauthority.server.Main;
 import dev.tokenauthority.server.ServerConfig;
 import dev.tokenauthority.server.TokenAuthorityServer;
+import dev.tokenauthority.server.testing.TestCertificates;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
