@@ -282,22 +282,7 @@ public record ServerConfig(
    * anything else is an IllegalArgumentException saying what to write.
    */
   public static Duration parseDbConnectTimeout(String text) {
-    String trimmed = text.trim();
-    Matcher simple = SHORT_TIMEOUT.matcher(trimmed.toLowerCase(Locale.ROOT));
-    if (simple.matches()) {
-      long amount = Long.parseLong(simple.group(1));
-      return checkDbConnectTimeout(switch (simple.group(2)) {
-        case "ms" -> Duration.ofMillis(amount);
-        case "m" -> Duration.ofMinutes(amount);
-        default -> Duration.ofSeconds(amount); // "s"
-      });
-    }
-    try {
-      return checkDbConnectTimeout(Duration.parse(trimmed));
-    } catch (DateTimeParseException e) {
-      throw new IllegalArgumentException("'" + text + "' is not a duration: write e.g. 500ms or 2s, "
-          + "or ISO-8601 such as PT2S", e);
-    }
+    return checkDbConnectTimeout(parseShortTimeout(text, "2s", "PT2S"));
   }
 
   private static Duration checkDbConnectTimeout(Duration timeout) {
