@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
 import org.jdbi.v3.core.statement.Query;
 import org.jdbi.v3.sqlobject.SqlObject;
 import org.jdbi.v3.sqlobject.customizer.BindMethods;
@@ -58,6 +57,6 @@ public interface AuditRepository extends SqlObject {
     Query query = getHandle().createQuery(
         "SELECT * FROM audit_events" + where + " ORDER BY occurred_at DESC, id DESC LIMIT :limit");
     bindings.forEach(query::bind);
-    return query.bind("limit", limit).map(ConstructorMapper.of(AuditRow.class)).list();
+    return query.bind("limit", limit).mapTo(AuditRow.class).list();
   }
 }

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Set;
 import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.ConnectionException;
@@ -47,6 +48,11 @@ public final class Database implements AutoCloseable {
       OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
       return value == null ? null : value.toInstant();
     });
+    for (Class<?> row : List.of(Rows.TenantRow.class, Rows.UserRow.class, Rows.RecordRow.class, Rows.AccountRow.class,
+        Rows.ModuleRow.class, Rows.ModuleFilterRow.class, Rows.TokenRow.class, Rows.SigningKeyRow.class,
+        Rows.SigningKeyStatusRow.class, Rows.TokenModuleRow.class, Rows.AuditRow.class)) {
+      jdbi.registerRowMapper(SpecializedOnceMapper.factory(row));
+    }
   }
 
   /** Opens a pool on {@code url}, migrates the schema to the newest version, and returns it. */

@@ -9,7 +9,6 @@ import dev.tokenauthority.server.store.Rows.UserRow;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
 import org.jdbi.v3.sqlobject.customizer.Bind;
 import org.jdbi.v3.sqlobject.customizer.BindMethods;
 import org.jdbi.v3.sqlobject.statement.SqlBatch;
@@ -18,12 +17,6 @@ import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 import org.jdbi.v3.sqlobject.transaction.Transaction;
 
 /** Tenants, users, records, accounts and modules. Every lookup but a tenant's is scoped to a tenant. */
-@RegisterConstructorMapper(TenantRow.class)
-@RegisterConstructorMapper(UserRow.class)
-@RegisterConstructorMapper(RecordRow.class)
-@RegisterConstructorMapper(AccountRow.class)
-@RegisterConstructorMapper(ModuleRow.class)
-@RegisterConstructorMapper(ModuleFilterRow.class)
 public interface DirectoryRepository {
 
   @SqlUpdate("INSERT INTO tenants (id, name, created_at) VALUES (:id, :name, :createdAt)")

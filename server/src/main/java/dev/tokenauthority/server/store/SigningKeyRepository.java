@@ -5,7 +5,6 @@ import dev.tokenauthority.server.store.Rows.SigningKeyStatusRow;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
 import org.jdbi.v3.sqlobject.customizer.Bind;
 import org.jdbi.v3.sqlobject.customizer.BindMethods;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
@@ -15,8 +14,6 @@ import org.jdbi.v3.sqlobject.statement.SqlUpdate;
  * JWT signing keys. At most one is current ({@code is_current}, unique in the schema); the
  * others are retired.
  */
-@RegisterConstructorMapper(SigningKeyRow.class)
-@RegisterConstructorMapper(SigningKeyStatusRow.class)
 public interface SigningKeyRepository {
 
   /** The columns of {@link SigningKeyStatusRow}: the retention rule needs each key's latest token expiry. */

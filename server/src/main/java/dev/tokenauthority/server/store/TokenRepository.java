@@ -6,7 +6,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.sqlobject.SqlObject;
-import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
 import org.jdbi.v3.sqlobject.customizer.Bind;
 import org.jdbi.v3.sqlobject.customizer.BindList;
 import org.jdbi.v3.sqlobject.customizer.BindMethods;
@@ -16,7 +15,6 @@ import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 import org.jdbi.v3.sqlobject.transaction.Transaction;
 
 /** Tokens of every kind, found by id or by the hash of their secret, listed a page at a time. */
-@RegisterConstructorMapper(TokenRow.class)
 public interface TokenRepository extends SqlObject {
 
   @SqlUpdate("""
@@ -153,6 +151,5 @@ public interface TokenRepository extends SqlObject {
   /** The modules each of {@code tokenIds} grants, in one query: token by token, in their order. */
   @SqlQuery("SELECT token_id, module_id FROM token_modules WHERE token_id IN (<tokenIds>) "
       + "ORDER BY token_id, position")
-  @RegisterConstructorMapper(TokenModuleRow.class)
   List<TokenModuleRow> findModuleIdsOf(@BindList("tokenIds") List<String> tokenIds);
 }
