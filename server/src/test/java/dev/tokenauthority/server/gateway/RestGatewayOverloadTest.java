@@ -2,6 +2,7 @@ package dev.tokenauthority.server.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tokenauthority.server.testing.GatewayWorkers;
 import dev.tokenauthority.server.testing.InProcessAuthority;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -12,7 +13,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -42,7 +42,7 @@ class RestGatewayOverloadTest {
             + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length() + "\r\nConnection: close\r\n\r\n"
             + body.substring(0, 10)).getBytes(StandardCharsets.US_ASCII));
         out.flush();
-        awaitWorkerReadingABody();
+        GatewayWorkers.awaitOneReadingABody();
 
         HttpClient http = HttpClient.newHttpClient();
         HttpResponse<String> refused = http.send(HttpRequest.newBuilder(URI.create(base + "/tokens"))
@@ -77,21 +77,6 @@ class RestGatewayOverloadTest {
         assertThat(after.statusCode()).isEqualTo(200);
       }
     }
-  }
-
-  /** Waits until a gateway worker is blocked reading a request body (bounded). */
-  static void awaitWorkerReadingABody() throws InterruptedException {
-    for (int i = 0; i < 1000; i++) {
-      boolean reading = Thread.getAllStackTraces().entrySet().stream()
-          .filter(e -> e.getKey().getName().equals("rest-gateway"))
-          .anyMatch(e -> Arrays.stream(e.getValue()).anyMatch(frame -> frame.getClassName().equals(RestGateway.class.getName())
-              && frame.getMethodName().equals("readBody")));
-      if (reading) {
-        return;
-      }
-      Thread.sleep(10);
-    }
-    throw new AssertionError("no gateway worker is reading a request body after 10 s");
   }
 
   private static byte[] readAll(InputStream in) throws java.io.IOException {

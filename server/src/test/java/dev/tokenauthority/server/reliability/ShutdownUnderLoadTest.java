@@ -17,6 +17,7 @@ import dev.tokenauthority.server.testing.InProcessAuthority;
 import dev.tokenauthority.server.testing.TestStores;
 import dev.tokenauthority.v1.CreateWorkspaceTokenRequest;
 import dev.tokenauthority.v1.WorkspaceToken;
+import dev.tokenauthority.server.testing.GatewayWorkers;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.ServerInterceptors;
@@ -37,7 +38,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -163,7 +163,7 @@ class ShutdownUnderLoadTest {
             + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length() + "\r\nConnection: close\r\n\r\n"
             + body.substring(0, 10)).getBytes(StandardCharsets.US_ASCII));
         out.flush();
-        awaitWorkerReadingABody();
+        GatewayWorkers.awaitOneReadingABody();
 
         Future<?> stopping = clients.submit(() -> {
           server.stop();
@@ -292,21 +292,6 @@ class ShutdownUnderLoadTest {
       Thread.sleep(10);
     }
     throw new AssertionError("the gateway did not refuse new requests within 5 s of stop");
-  }
-
-  /** Waits until a gateway worker is blocked reading a request body (bounded). */
-  private static void awaitWorkerReadingABody() throws InterruptedException {
-    for (int i = 0; i < 1000; i++) {
-      boolean reading = Thread.getAllStackTraces().entrySet().stream()
-          .filter(e -> e.getKey().getName().equals("rest-gateway"))
-          .anyMatch(e -> Arrays.stream(e.getValue()).anyMatch(frame -> frame.getClassName().equals(RestGateway.class.getName())
-              && frame.getMethodName().equals("readBody")));
-      if (reading) {
-        return;
-      }
-      Thread.sleep(10);
-    }
-    throw new AssertionError("no gateway worker is reading a request body after 10 s");
   }
 
   /** Opens the store again (a new server on the same data dir) and finds every acknowledged token, active. */
