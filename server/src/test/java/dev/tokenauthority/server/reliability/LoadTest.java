@@ -10,6 +10,7 @@ import dev.tokenauthority.client.TokenAuthorityClient;
 import dev.tokenauthority.server.Main;
 import dev.tokenauthority.server.ServerConfig;
 import dev.tokenauthority.server.TokenAuthorityServer;
+import dev.tokenauthority.server.testing.MetricsScrape;
 import dev.tokenauthority.server.testing.TestStores;
 import dev.tokenauthority.v1.AccessToken;
 import dev.tokenauthority.v1.Account;
@@ -50,8 +51,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -194,7 +193,7 @@ class LoadTest {
       // every token revoked during the run is refused afterwards, on both transports
       TokenAuthorityClient admin = new TokenAuthorityClient(channels.get(0), Credentials.bearer(adminSecret));
       List<String> accepted = verifyRevokedAreRefused(admin, http, base, adminSecret);
-      double shed = counter(scrape(server), "tokenauthority_calls_shed_total");
+      double shed = MetricsScrape.value(MetricsScrape.of(server.metricsPort()), "tokenauthority_calls_shed_total");
       long heapAfter = heapAfterGc(memory);
 
       String summary = summary(all, seconds, duration, server, heapBefore, heapAfter, peakHeap.get(), shed);
@@ -494,17 +493,6 @@ class LoadTest {
     return memory.getHeapMemoryUsage().getUsed();
   }
 
-  private static String scrape(TokenAuthorityServer server) throws Exception {
-    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-        URI.create("http://127.0.0.1:" + server.metricsPort() + "/metrics")).build(),
-        HttpResponse.BodyHandlers.ofString()).body();
-  }
-
-  private static double counter(String scrape, String name) {
-    Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "(?:\\{[^}]*\\})? ([0-9.eE+-]+)$").matcher(scrape);
-    assertThat(m.find()).as(name + " in the scrape").isTrue();
-    return Double.parseDouble(m.group(1));
-  }
 
   private String summary(Tally all, double seconds, Duration configured, TokenAuthorityServer server, long heapBefore,
       long heapAfter, long peakHeap, double shed) {

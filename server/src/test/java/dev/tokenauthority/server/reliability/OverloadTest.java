@@ -12,6 +12,7 @@ import dev.tokenauthority.server.ServerConfig;
 import dev.tokenauthority.server.TokenAuthorityServer;
 import dev.tokenauthority.server.api.CallLimiter;
 import dev.tokenauthority.server.testing.HoldService;
+import dev.tokenauthority.server.testing.MetricsScrape;
 import dev.tokenauthority.server.testing.TestStores;
 import dev.tokenauthority.v1.CreateWorkspaceTokenRequest;
 import dev.tokenauthority.v1.ListWorkspaceTokensRequest;
@@ -44,8 +45,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -146,8 +145,8 @@ class OverloadTest {
         .extracting(t -> t.getName()).contains("after").noneMatch(name -> name.startsWith("shed-"));
     awaitNoActiveCalls();
 
-    String scrape = scrape();
-    assertThat(counter(scrape, "tokenauthority_calls_shed_total")).isGreaterThanOrEqualTo(REFUSED_GRPC);
+    String scrape = MetricsScrape.of(server.metricsPort());
+    assertThat(MetricsScrape.value(scrape, "tokenauthority_calls_shed_total")).isGreaterThanOrEqualTo(REFUSED_GRPC);
     assertThat(scrape).contains("tokenauthority_calls_max " + (double) CAP);
     assertThat(scrape).containsPattern("grpc_server_processing_duration_seconds_count\\{[^}]*method=\"ListWorkspaceTokens\""
         + "[^}]*statusCode=\"RESOURCE_EXHAUSTED\"");
@@ -330,15 +329,4 @@ class OverloadTest {
     assertThat(server.callLimiter().active()).isZero();
   }
 
-  private String scrape() throws Exception {
-    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-        URI.create("http://127.0.0.1:" + server.metricsPort() + "/metrics")).build(),
-        HttpResponse.BodyHandlers.ofString()).body();
-  }
-
-  private static double counter(String scrape, String name) {
-    Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "(?:\\{[^}]*\\})? ([0-9.eE+-]+)$").matcher(scrape);
-    assertThat(m.find()).as(name + " in the scrape").isTrue();
-    return Double.parseDouble(m.group(1));
-  }
 }
