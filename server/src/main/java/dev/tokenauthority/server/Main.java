@@ -244,6 +244,13 @@ public final class Main implements Callable<Integer> {
           + "(env TA_MAX_QUEUED_CALLS; default ${DEFAULT-VALUE}).")
   int maxQueuedCalls;
 
+  @Option(names = "--lookup-cache-entries",
+      defaultValue = "${env:TA_LOOKUP_CACHE_ENTRIES:-" + ServerConfig.DEFAULT_LOOKUP_CACHE_ENTRIES + "}",
+      description = "Tokens (and as many users) kept in memory for authentication and introspection, invalidated by "
+          + "every committed change; on the embedded H2 store only, a shared store reads the database each time. "
+          + "0: none (env TA_LOOKUP_CACHE_ENTRIES; default ${DEFAULT-VALUE}).")
+  int lookupCacheEntries;
+
   @Option(names = "--tls-cert", paramLabel = "<pem>", defaultValue = "${env:TA_TLS_CERT}",
       description = "PEM certificate chain (server certificate first) for TLS; with --tls-key, the gRPC port and the "
           + "REST gateway serve TLS 1.3/1.2 only (env TA_TLS_CERT; default none: plaintext).")
@@ -308,6 +315,9 @@ public final class Main implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(),
           "--max-concurrent-calls and --max-queued-calls must be 0 or more");
     }
+    if (lookupCacheEntries < 0) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--lookup-cache-entries must be 0 or more");
+    }
     if (metricsPort < 0) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--metrics-port must be 0 (off) or more");
     }
@@ -323,7 +333,8 @@ public final class Main implements Callable<Integer> {
           Duration.ofSeconds(shutdownGraceSeconds), corsOrigins == null ? Set.of() : Set.copyOf(corsOrigins),
           keyRotationInterval, shareLinkTarget == null || shareLinkTarget.isBlank() ? ServerConfig.DEFAULT_SHARE_LINK_TARGET : shareLinkTarget,
           trustedProxies == null ? Set.of() : Set.copyOf(trustedProxies), auditAuthFailuresPerSecond, authFailuresPerMinute,
-          metricsPort, maxCallDuration, maxConcurrentCalls, maxQueuedCalls, tlsCert, tlsKey, tlsClientCa, tlsClientAuth);
+          metricsPort, maxCallDuration, maxConcurrentCalls, maxQueuedCalls, tlsCert, tlsKey, tlsClientCa, tlsClientAuth,
+          lookupCacheEntries);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }

@@ -2,6 +2,7 @@ package dev.tokenauthority.server;
 
 import dev.tokenauthority.server.core.AuthRateLimiter;
 import dev.tokenauthority.server.core.ShareLinks;
+import dev.tokenauthority.server.store.Database;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -54,6 +55,8 @@ import java.util.regex.Pattern;
  * @param tlsClientCa PEM bundle of the CAs client certificates must chain to, or null
  * @param tlsClientAuth whether a TLS client must present a certificate signed by {@code tlsClientCa}
  *     (mutual TLS): NONE (never asked), OPTIONAL (asked; verified when sent) or REQUIRE
+ * @param lookupCacheEntries tokens (and as many users) authentication and introspection keep in
+ *     memory, on the embedded store only (0: none); see {@code store.LookupCache}
  */
 public record ServerConfig(
     int grpcPort,
@@ -80,7 +83,8 @@ public record ServerConfig(
     Path tlsCert,
     Path tlsKey,
     Path tlsClientCa,
-    TlsClientAuth tlsClientAuth) {
+    TlsClientAuth tlsClientAuth,
+    int lookupCacheEntries) {
 
   /** Whether TLS clients must present a certificate (mutual TLS). */
   public enum TlsClientAuth {
@@ -105,6 +109,9 @@ public record ServerConfig(
     if (maxConcurrentCalls < 0 || maxQueuedCalls < 0) {
       throw new IllegalArgumentException("the most concurrent and queued calls must be 0 or more, not "
           + maxConcurrentCalls + " and " + maxQueuedCalls);
+    }
+    if (lookupCacheEntries < 0) {
+      throw new IllegalArgumentException("the lookup cache entries must be 0 or more, not " + lookupCacheEntries);
     }
     checkDbPoolSize(dbPoolSize);
     checkDbConnectTimeout(dbConnectTimeout);
@@ -177,6 +184,8 @@ public record ServerConfig(
    */
   public static final int AUTO_CALLS_PER_DB_CONNECTION = 4;
   public static final int DEFAULT_MAX_QUEUED_CALLS = 40;
+  /** Tokens (and users) kept for authentication and introspection on the embedded store: about 10 MB each. */
+  public static final int DEFAULT_LOOKUP_CACHE_ENTRIES = Database.DEFAULT_LOOKUP_CACHE_ENTRIES;
   /** Flyway holds two connections while it migrates at start, so a smaller pool never starts. */
   public static final int MIN_DB_POOL_SIZE = 2;
   public static final Duration DEFAULT_DB_CONNECT_TIMEOUT = Duration.ofSeconds(2);
@@ -199,7 +208,7 @@ public record ServerConfig(
         DEFAULT_PUBLIC_URL, "admin@localhost", Duration.ofSeconds(10), Set.of(), DEFAULT_KEY_ROTATION_INTERVAL,
         DEFAULT_SHARE_LINK_TARGET, Set.of(), DEFAULT_AUDIT_AUTH_FAILURES_PER_SECOND, DEFAULT_AUTH_FAILURES_PER_MINUTE,
         DEFAULT_METRICS_PORT, DEFAULT_MAX_CALL_DURATION, 0, DEFAULT_MAX_QUEUED_CALLS, null, null, null,
-        TlsClientAuth.NONE);
+        TlsClientAuth.NONE, DEFAULT_LOOKUP_CACHE_ENTRIES);
   }
 
   public ServerConfig withGrpcPort(int port) {
@@ -366,6 +375,10 @@ public record ServerConfig(
     return edit(c -> c.maxQueuedCalls = calls);
   }
 
+  public ServerConfig withLookupCacheEntries(int entries) {
+    return edit(c -> c.lookupCacheEntries = entries);
+  }
+
   /** The cap on concurrently executing calls in effect: the configured one, else 4 per pooled connection. */
   public int effectiveMaxConcurrentCalls() {
     return maxConcurrentCalls > 0 ? maxConcurrentCalls : AUTO_CALLS_PER_DB_CONNECTION * dbPoolSize;
@@ -440,6 +453,7 @@ public record ServerConfig(
     Path tlsKey;
     Path tlsClientCa;
     TlsClientAuth tlsClientAuth;
+    int lookupCacheEntries;
 
     Editor(ServerConfig config) {
       grpcPort = config.grpcPort;
@@ -469,13 +483,15 @@ public record ServerConfig(
       tlsKey = config.tlsKey;
       tlsClientCa = config.tlsClientCa;
       tlsClientAuth = config.tlsClientAuth;
+      lookupCacheEntries = config.lookupCacheEntries;
     }
 
     ServerConfig build() {
       return new ServerConfig(grpcPort, httpPort, dataDir, dbUrl, dbUser, dbPassword, dbPoolSize, dbConnectTimeout,
           masterKey, issuer, publicUrl, adminEmail, shutdownGrace, corsOrigins, keyRotationInterval, shareLinkTarget,
           trustedProxies, auditAuthFailuresPerSecond, authFailuresPerMinute,
-          metricsPort, maxCallDuration, maxConcurrentCalls, maxQueuedCalls, tlsCert, tlsKey, tlsClientCa, tlsClientAuth);
+          metricsPort, maxCallDuration, maxConcurrentCalls, maxQueuedCalls, tlsCert, tlsKey, tlsClientCa, tlsClientAuth,
+          lookupCacheEntries);
     }
   }
 }

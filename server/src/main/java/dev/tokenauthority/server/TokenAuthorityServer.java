@@ -88,7 +88,7 @@ public final class TokenAuthorityServer implements AutoCloseable {
     this.deadline = new DeadlineInterceptor(config.maxCallDuration());
     try {
       this.database = Database.open(config.effectiveDbUrl(), config.dbUser(), config.dbPassword(), config.dbPoolSize(),
-          config.dbConnectTimeout(), metrics == null ? null : metrics.registry());
+          config.dbConnectTimeout(), metrics == null ? null : metrics.registry(), config.lookupCacheEntries());
     } catch (RuntimeException e) {
       closeMetrics();
       throw e;

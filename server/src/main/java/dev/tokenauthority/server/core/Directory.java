@@ -155,11 +155,11 @@ public final class Directory {
   }
 
   Optional<UserRow> findUser(String tenantId, String id) {
-    return repository.findUser(tenantId, id);
+    return database.lookups().user(tenantId, id, () -> repository.findUser(tenantId, id));
   }
 
   UserRow requireUser(String tenantId, String id) {
-    return repository.findUser(tenantId, id).orElseThrow(() -> Failure.notFound("user", id));
+    return findUser(tenantId, id).orElseThrow(() -> Failure.notFound("user", id));
   }
 
   RecordRow requireRecord(String tenantId, String id) {

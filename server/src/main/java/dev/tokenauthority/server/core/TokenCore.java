@@ -132,7 +132,7 @@ public final class TokenCore {
     }
     String prefix = AuthRateLimiter.prefixOf(kind, secret);
     String hash = Secrets.hash(secret);
-    java.util.Optional<TokenRow> found = repository.findBySecretHash(hash);
+    java.util.Optional<TokenRow> found = database.lookups().token(hash, () -> repository.findBySecretHash(hash));
     if (!secrets.matches(found.map(TokenRow::secretHash).orElse(null), hash)) {
       throw failed(Failure.unauthenticated(Failure.Reason.CREDENTIAL_INVALID,
           "The credential is not a token issued by Token Authority."), null, caller, prefix);
@@ -151,7 +151,7 @@ public final class TokenCore {
       throw failed(Failure.unauthenticated(Failure.Reason.CREDENTIAL_INVALID, "The credential's user is deactivated."),
           token, caller, prefix);
     }
-    recordUse(token);
+    recordUse(token, hash);
     return new Principal(token.tenantId(), user.id(), user.email(), token.id(), Scopes.parse(token.scopes()),
         clientAddress, certificate);
   }
@@ -182,11 +182,12 @@ public final class TokenCore {
    * Sets {@code last_used_at} at most once per {@link #LAST_USED_RESOLUTION} per token: a
    * busy token costs no write per call, and readers see its last use to within that interval.
    */
-  private void recordUse(TokenRow token) {
+  private void recordUse(TokenRow token, String secretHash) {
     Instant now = now();
     Instant since = now.minus(LAST_USED_RESOLUTION);
     if (token.lastUsedAt() == null || token.lastUsedAt().isBefore(since)) {
       repository.touch(token.id(), now, since);
+      database.lookups().forget(secretHash); // its remembered last use is now old
     }
   }
 

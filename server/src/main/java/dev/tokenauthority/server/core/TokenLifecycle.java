@@ -180,7 +180,7 @@ public final class TokenLifecycle {
       return inactive;
     }
     String hash = Secrets.hash(presented);
-    Optional<TokenRow> found = repository.findBySecretHash(hash)
+    Optional<TokenRow> found = database.lookups().token(hash, () -> repository.findBySecretHash(hash))
         .filter(row -> Secrets.sameHash(row.secretHash(), hash))
         .filter(row -> row.tenantId().equals(caller.tenantId()))
         .filter(row -> status(row).equals("active"));

@@ -35,10 +35,14 @@ public final class Database implements AutoCloseable {
   /** How long a caller waits for a pooled connection unless told otherwise. */
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
 
+  /** Tokens and users a lookup cache holds unless told otherwise (each about 1 KB). */
+  public static final int DEFAULT_LOOKUP_CACHE_ENTRIES = 10_000;
+
   private final HikariDataSource dataSource;
   private final Jdbi jdbi;
+  private final LookupCache lookups;
 
-  private Database(HikariDataSource dataSource) {
+  private Database(HikariDataSource dataSource, String url, int lookupCacheEntries) {
     this.dataSource = dataSource;
     this.jdbi = Jdbi.create(dataSource).installPlugin(new SqlObjectPlugin());
     // Times travel as UTC OffsetDateTime so that every node reads the same instant,
@@ -53,6 +57,7 @@ public final class Database implements AutoCloseable {
         Rows.SigningKeyStatusRow.class, Rows.TokenModuleRow.class, Rows.AuditRow.class)) {
       jdbi.registerRowMapper(SpecializedOnceMapper.factory(row));
     }
+    this.lookups = LookupCache.attach(jdbi, url, lookupCacheEntries);
   }
 
   /** Opens a pool on {@code url}, migrates the schema to the newest version, and returns it. */
@@ -76,6 +81,16 @@ public final class Database implements AutoCloseable {
    */
   public static Database open(String url, String user, String password, int maxPoolSize, Duration connectTimeout,
       MeterRegistry metrics) {
+    return open(url, user, password, maxPoolSize, connectTimeout, metrics, DEFAULT_LOOKUP_CACHE_ENTRIES);
+  }
+
+  /**
+   * As {@link #open(String, String, String, int, Duration, MeterRegistry)}, with a
+   * {@link LookupCache} of at most {@code lookupCacheEntries} tokens and users (0: none) where
+   * this process is the store's only writer.
+   */
+  public static Database open(String url, String user, String password, int maxPoolSize, Duration connectTimeout,
+      MeterRegistry metrics, int lookupCacheEntries) {
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(url);
     if (user != null) {
@@ -97,7 +112,7 @@ public final class Database implements AutoCloseable {
     HikariDataSource dataSource = new HikariDataSource(config);
     try {
       Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
-      return new Database(dataSource);
+      return new Database(dataSource, url, lookupCacheEntries);
     } catch (RuntimeException e) {
       dataSource.close();
       throw e;
@@ -106,6 +121,11 @@ public final class Database implements AutoCloseable {
 
   public Jdbi jdbi() {
     return jdbi;
+  }
+
+  /** Tokens and users as last read, valid until a write commits (a pass-through for a shared store). */
+  public LookupCache lookups() {
+    return lookups;
   }
 
   /** Whether {@code e} (or a cause) is a unique-constraint violation. */

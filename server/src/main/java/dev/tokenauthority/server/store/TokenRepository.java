@@ -114,11 +114,14 @@ public interface TokenRepository extends SqlObject {
   int revokeCreatedByToken(@Bind("tenantId") String tenantId, @Bind("tokenId") String tokenId, @Bind("now") Instant now,
       @Bind("byUserId") String byUserId, @Bind("byTokenId") String byTokenId);
 
+  /** Last-use bookkeeping: the one UPDATE that leaves the {@link LookupCache} valid (readers forget the token). */
+  String TOUCH = "UPDATE tokens SET last_used_at = :now WHERE id = :id AND (last_used_at IS NULL OR last_used_at < :since)";
+
   /**
    * Records a use, unless one was recorded since {@code since}: at most one write per token
    * per interval, however busy the token, and across any number of servers.
    */
-  @SqlUpdate("UPDATE tokens SET last_used_at = :now WHERE id = :id AND (last_used_at IS NULL OR last_used_at < :since)")
+  @SqlUpdate(TOUCH)
   int touch(@Bind("id") String id, @Bind("now") Instant now, @Bind("since") Instant since);
 
   /** The token whose share link's code has this hash (the column is unique). */
