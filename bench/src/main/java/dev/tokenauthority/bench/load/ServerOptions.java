@@ -16,9 +16,10 @@ final class ServerOptions {
           + "Default ${DEFAULT-VALUE}.")
   Launch launch;
 
-  @Option(names = "--server-jvm-opt", description = "A JVM option of the spawned server, repeatable (e.g. -Xmx256m, "
-      + "-XX:StartFlightRecording=filename=server.jfr,settings=profile). Default: none, as the README's start command.")
-  List<String> serverJvmOptions = new ArrayList<>();
+  @Option(names = "--server-jvm-opt", description = "A JVM option of the spawned server, repeatable (e.g. -Xmx512m, "
+      + "-XX:StartFlightRecording=filename=server.jfr,settings=profile); giving any replaces the default. "
+      + "Default: -Xmx256m, the heap of the README's start command.")
+  List<String> serverJvmOptions = new ArrayList<>(List.of("-Xmx256m"));
 
   @Option(names = "--target", description = "host:port of a running server's gRPC port instead of starting one "
       + "(no echo baseline there).")
