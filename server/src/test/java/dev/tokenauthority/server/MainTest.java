@@ -82,6 +82,17 @@ class MainTest {
 
   @Test
   @Timeout(60)
+  void aNegativeLookupCacheSizeIsAUsageError() {
+    StringWriter err = new StringWriter();
+    int exit = new CommandLine(new Main()).setErr(new PrintWriter(err)).execute("--data-dir", dataDir.toString(),
+        "--grpc-port", "0", "--http-port", "0", "--lookup-cache-entries", "-1");
+    assertThat(exit).isEqualTo(CommandLine.ExitCode.USAGE);
+    assertThat(err.toString()).contains("--lookup-cache-entries must be 0 or more");
+    assertThat(dataDir).isEmptyDirectory();
+  }
+
+  @Test
+  @Timeout(60)
   void aDatabaseThatCannotBeReachedIsOneLineAndExitCodeOne() {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();

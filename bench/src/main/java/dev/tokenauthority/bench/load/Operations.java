@@ -27,6 +27,7 @@ import java.util.List;
 final class Operations {
   static final String ECHO = "echo";
   static final String MINT_WORKSPACE = "mint_workspace";
+  static final String INTROSPECT_OPAQUE = "introspect_opaque";
 
   private Operations() {}
 
@@ -71,7 +72,7 @@ final class Operations {
             WorkspaceTokenServiceGrpc.getCreateWorkspaceTokenMethod(), n -> unnamed, access),
         Operation.of("authenticate_and_get", "GetWorkspaceToken with an access token: authenticate, then one read",
             WorkspaceTokenServiceGrpc.getGetWorkspaceTokenMethod(), n -> get, access),
-        Operation.of("introspect_opaque", "IntrospectToken of an access token (tau_): hash lookup + user check",
+        Operation.of(INTROSPECT_OPAQUE, "IntrospectToken of an access token (tau_): hash lookup + user check",
             TokenServiceGrpc.getIntrospectTokenMethod(), n -> introspectOpaque, admin),
         Operation.of("introspect_jwt", "IntrospectToken of a record JWT: lookup by the JWT's hash, no signature check",
             TokenServiceGrpc.getIntrospectTokenMethod(), n -> introspectJwt, admin)

@@ -21,13 +21,15 @@ final class Wrk {
 
   /**
    * One REST operation: a wrk script (a resource under wrk/) and the gRPC operation it
-   * mirrors, for the ratio. Introspection over REST: one entry here once its route exists.
+   * mirrors, for the ratio.
    */
   record RestOperation(String name, String description, String script, String grpcTwin) {}
 
   static final List<RestOperation> OPERATIONS = List.of(
       new RestOperation("post_tokens", "POST /tokens (CreateWorkspaceToken), JSON body, bearer token",
-          "post_tokens.lua", Operations.MINT_WORKSPACE));
+          "post_tokens.lua", Operations.MINT_WORKSPACE),
+      new RestOperation("introspect", "POST /v1/tokens:introspect (IntrospectToken) of an opaque token, JSON body, "
+          + "bearer token", "introspect.lua", Operations.INTROSPECT_OPAQUE));
 
   /** What wrk's done() reported. Latencies in microseconds; {@code command} as the results file shows it. */
   record Result(RestOperation operation, String command, long requests, double seconds, long statusErrors,
