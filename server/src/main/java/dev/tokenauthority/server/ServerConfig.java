@@ -184,7 +184,7 @@ public record ServerConfig(
    */
   public static final int AUTO_CALLS_PER_DB_CONNECTION = 4;
   public static final int DEFAULT_MAX_QUEUED_CALLS = 40;
-  /** Tokens (and users) kept for authentication and introspection on the embedded store: about 10 MB each. */
+  /** Tokens (and as many users) kept for authentication and introspection on the embedded store: about 10 MB each. */
   public static final int DEFAULT_LOOKUP_CACHE_ENTRIES = Database.DEFAULT_LOOKUP_CACHE_ENTRIES;
   /** Flyway holds two connections while it migrates at start, so a smaller pool never starts. */
   public static final int MIN_DB_POOL_SIZE = 2;

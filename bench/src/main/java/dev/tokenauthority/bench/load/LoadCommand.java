@@ -28,6 +28,11 @@ public final class LoadCommand implements Callable<Integer> {
   @Option(names = "--connections", defaultValue = "4", description = "HTTP/2 connections (default ${DEFAULT-VALUE}).")
   int connections;
 
+  @Option(names = "--revoke-pool", defaultValue = "40000",
+      description = "Workspace tokens minted before the revoke run, one revoked per call; past them revocations "
+          + "repeat, which is idempotent (default ${DEFAULT-VALUE}).")
+  int revokePool;
+
   @Option(names = "--outstanding", defaultValue = "16",
       description = "Calls outstanding per connection in the closed loop (default ${DEFAULT-VALUE}).")
   int outstanding;
@@ -62,7 +67,9 @@ public final class LoadCommand implements Callable<Integer> {
     try (ServerUnderTest server = serverOptions.open();
         Session session = new Session(server, connections);
         LoadDriver driver = new LoadDriver(session.connections)) {
-      List<Operation<?, ?>> operations = selected(Operations.grpc(session.fixture, echoBytes), server.hasEcho);
+      Operations.RevokePool revocable = new Operations.RevokePool();
+      List<Operation<?, ?>> operations = selected(Operations.grpc(session.fixture, echoBytes, revocable),
+          server.hasEcho);
       if (preloadTokens > 0) {
         System.out.printf("Storing %,d workspace tokens first%n", preloadTokens);
         driver.repeat(operations.stream().filter(o -> o.name.equals(Operations.MINT_WORKSPACE)).findFirst()
@@ -73,6 +80,12 @@ public final class LoadCommand implements Callable<Integer> {
       List<Measurement> fixedRate = new ArrayList<>();
       Map<String, Long> rssMib = new HashMap<>();
       for (Operation<?, ?> operation : operations) {
+        if (operation.name.equals(Operations.REVOKE)) {
+          System.out.printf("Minting %,d workspace tokens for the revoke run%n", revokePool);
+          // fewer calls in flight than the server's default cap (40): a shed mint would end the run
+          driver.repeat(Operations.revokePoolMinter(session.fixture, revocable), Math.min(outstanding, 8), revokePool);
+          revocable.freeze();
+        }
         Measurement peak = driver.closedLoop(operation, outstanding, timing.warmup(), timing.duration());
         rssMib.put(operation.name, server.rssMib());
         print(peak);

@@ -26,28 +26,35 @@ final class Operation<Q, R> {
   private final MethodDescriptor<Q, R> method;
   private final LongFunction<Q> request;
   private final CallCredentials credentials;
+  private final Consumer<R> responses;
   private final AtomicLong sequence = new AtomicLong();
 
   private Operation(String name, String description, MethodDescriptor<Q, R> method, LongFunction<Q> request,
-      CallCredentials credentials, Status.Code expected) {
+      CallCredentials credentials, Status.Code expected, Consumer<R> responses) {
     this.name = name;
     this.description = description;
     this.method = method;
     this.request = request;
     this.credentials = credentials;
     this.expected = expected;
+    this.responses = responses;
   }
 
   /** A call that must succeed. {@code credentials} null: none sent. */
   static <Q, R> Operation<Q, R> of(String name, String description, MethodDescriptor<Q, R> method,
       LongFunction<Q> request, CallCredentials credentials) {
-    return new Operation<>(name, description, method, request, credentials, Status.Code.OK);
+    return new Operation<>(name, description, method, request, credentials, Status.Code.OK, null);
+  }
+
+  /** This operation, handing every response to {@code responses} (on a transport thread). */
+  Operation<Q, R> keeping(Consumer<R> responses) {
+    return new Operation<>(name, description, method, request, credentials, expected, responses);
   }
 
   /** A call whose right answer is the error {@code expected}. */
   static <Q, R> Operation<Q, R> failingWith(Status.Code expected, String name, String description,
       MethodDescriptor<Q, R> method, LongFunction<Q> request, CallCredentials credentials) {
-    return new Operation<>(name, description, method, request, credentials, expected);
+    return new Operation<>(name, description, method, request, credentials, expected, null);
   }
 
   /** Starts a call; {@code done} gets its final status (on a transport thread). */
@@ -58,7 +65,11 @@ final class Operation<Q, R> {
     }
     ClientCalls.asyncUnaryCall(channel.newCall(method, options), request.apply(sequence.incrementAndGet()), new StreamObserver<R>() {
       @Override
-      public void onNext(R response) {}
+      public void onNext(R response) {
+        if (responses != null) {
+          responses.accept(response);
+        }
+      }
 
       @Override
       public void onError(Throwable t) {

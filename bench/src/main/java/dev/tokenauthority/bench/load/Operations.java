@@ -18,20 +18,57 @@ import dev.tokenauthority.v1.GetWorkspaceTokenRequest;
 import dev.tokenauthority.v1.IntrospectTokenRequest;
 import dev.tokenauthority.v1.Module;
 import dev.tokenauthority.v1.RecordTokenServiceGrpc;
+import dev.tokenauthority.v1.RevokeWorkspaceTokenRequest;
 import dev.tokenauthority.v1.TokenServiceGrpc;
 import dev.tokenauthority.v1.WorkspaceTokenServiceGrpc;
 import io.grpc.Status;
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /** Every gRPC operation the harness measures, in report order. Measuring another RPC is one entry here. */
 final class Operations {
   static final String ECHO = "echo";
   static final String MINT_WORKSPACE = "mint_workspace";
   static final String INTROSPECT_OPAQUE = "introspect_opaque";
+  static final String REVOKE = "revoke";
 
   private Operations() {}
 
-  static List<Operation<?, ?>> grpc(Fixture fixture, int echoBytes) {
+  /**
+   * Workspace tokens minted (by {@link #revokePoolMinter}) before the revoke run, which revokes
+   * one per call; past the last it starts again, and a repeated revocation is idempotent.
+   */
+  static final class RevokePool {
+    private final Queue<String> minted = new ConcurrentLinkedQueue<>();
+    private volatile String[] ids = new String[0];
+
+    /** Takes the tokens minted so far as the pool. */
+    void freeze() {
+      ids = minted.toArray(String[]::new);
+    }
+
+    int size() {
+      return ids.length;
+    }
+
+    String id(long call) {
+      String[] all = ids;
+      return all[(int) ((call - 1) % all.length)];
+    }
+  }
+
+  /** Mints workspace tokens into {@code pool} (run it with {@code LoadDriver.repeat}, then freeze the pool). */
+  static Operation<?, ?> revokePoolMinter(Fixture fixture, RevokePool pool) {
+    String prefix = "bench-" + fixture.runId() + "-revocable-";
+    return Operation.of("revoke_pool", "CreateWorkspaceToken for the revoke run",
+        WorkspaceTokenServiceGrpc.getCreateWorkspaceTokenMethod(),
+        n -> CreateWorkspaceTokenRequest.newBuilder().setName(prefix + n).addScopes("tokens:read").build(),
+        Credentials.bearer(fixture.adminSecret()))
+        .keeping(token -> pool.minted.add(token.getId()));
+  }
+
+  static List<Operation<?, ?>> grpc(Fixture fixture, int echoBytes, RevokePool revocable) {
     Credentials admin = Credentials.bearer(fixture.adminSecret());
     Credentials access = Credentials.bearer(fixture.accessSecret());
     BytesValue echo = BytesValue.of(ByteString.copyFrom(new byte[echoBytes]));
@@ -75,9 +112,11 @@ final class Operations {
         Operation.of(INTROSPECT_OPAQUE, "IntrospectToken of an access token (tau_): hash lookup + user check",
             TokenServiceGrpc.getIntrospectTokenMethod(), n -> introspectOpaque, admin),
         Operation.of("introspect_jwt", "IntrospectToken of a record JWT: lookup by the JWT's hash, no signature check",
-            TokenServiceGrpc.getIntrospectTokenMethod(), n -> introspectJwt, admin)
-        // Revoke needs a token per call: mint a pool first (as mint_workspace does) and take the
-        // n-th one's id in its request function.
+            TokenServiceGrpc.getIntrospectTokenMethod(), n -> introspectJwt, admin),
+        Operation.of(REVOKE, "RevokeWorkspaceToken: one token of a pool minted for this run per call (past the "
+                + "pool's end, repeats: idempotent)",
+            WorkspaceTokenServiceGrpc.getRevokeWorkspaceTokenMethod(),
+            n -> RevokeWorkspaceTokenRequest.newBuilder().setId(revocable.id(n)).build(), admin)
     );
   }
 }

@@ -161,7 +161,7 @@ class LookupCacheTest {
   @Test
   void aStoreOtherServersShareIsNeverCached() {
     assumeTrue(TestStores.postgres(), "needs " + TestStores.POSTGRES_URL_ENV);
-    try (Database shared = Database.open(TestStores.newPostgresDatabase("lookup-cache"), null, null, 2)) {
+    try (Database shared = Database.open(TestStores.newPostgresDatabase("lookup_cache"), null, null, 2)) {
       assertThat(shared.lookups().enabled()).isFalse();
     }
   }
