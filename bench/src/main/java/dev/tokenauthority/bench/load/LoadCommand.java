@@ -81,6 +81,9 @@ public final class LoadCommand implements Callable<Integer> {
       Map<String, Long> rssMib = new HashMap<>();
       for (Operation<?, ?> operation : operations) {
         if (operation.name.equals(Operations.REVOKE)) {
+          if (revokePool < 1) {
+            throw new IllegalArgumentException("--revoke-pool must be 1 or more for the revoke run");
+          }
           System.out.printf("Minting %,d workspace tokens for the revoke run%n", revokePool);
           // fewer calls in flight than the server's default cap (40): a shed mint would end the run
           driver.repeat(Operations.revokePoolMinter(session.fixture, revocable), Math.min(outstanding, 8), revokePool);

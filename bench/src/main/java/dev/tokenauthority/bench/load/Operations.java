@@ -48,10 +48,6 @@ final class Operations {
       ids = minted.toArray(String[]::new);
     }
 
-    int size() {
-      return ids.length;
-    }
-
     String id(long call) {
       String[] all = ids;
       return all[(int) ((call - 1) % all.length)];
