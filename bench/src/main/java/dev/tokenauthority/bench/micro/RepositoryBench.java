@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
@@ -65,6 +66,18 @@ public class RepositoryBench {
   public void insert() {
     TokenRow row = workspaceRow();
     core.database.jdbi().useHandle(handle -> handle.attach(TokenRepository.class).insert(row, List.of()));
+  }
+
+  /** 16 inserts in one transaction: what one commit costs when it carries many mints. */
+  @Benchmark
+  @OperationsPerInvocation(16)
+  public void insert16PerCommit() {
+    core.database.jdbi().useTransaction(handle -> {
+      TokenRepository inTransaction = handle.attach(TokenRepository.class);
+      for (int i = 0; i < 16; i++) {
+        inTransaction.insert(workspaceRow(), List.of());
+      }
+    });
   }
 
   @Benchmark

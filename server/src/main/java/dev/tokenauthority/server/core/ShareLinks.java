@@ -101,9 +101,9 @@ public final class ShareLinks {
     return target.replace(TOKEN_PLACEHOLDER, open(sealed, code, token.id()));
   }
 
-  /** Stores, within {@code handle}'s transaction, the JWT of token {@code tokenId} sealed under its link's code. */
-  static void attach(Handle handle, String tokenId, String code, String jwt) {
-    handle.attach(TokenRepository.class).storeShareJwt(tokenId, seal(code, tokenId, jwt));
+  /** Stores, within {@code handle}'s transaction, the JWT of token {@code tokenId} as {@link #seal} sealed it. */
+  static void attach(Handle handle, String tokenId, String sealedJwt) {
+    handle.attach(TokenRepository.class).storeShareJwt(tokenId, sealedJwt);
   }
 
   /** base64(nonce || AES-256-GCM of {@code jwt}) under the code's key, bound to {@code tokenId}. */

@@ -338,11 +338,13 @@ public final class TokenCore {
         resourceId, null, null,
         UUID.randomUUID().toString(), signed.kid(), 1, now, now, expiresAt, null, null, caller.userId(),
         caller.tokenId());
-    database.jdbi().useTransaction(handle -> {
+    // Sealed under the code, for the link to resolve; before the transaction, which may carry other mints.
+    String sealedJwt = code == null ? null : ShareLinks.seal(code, id, signed.jwt());
+    database.groupCommit().useTransaction(handle -> {
       insert(handle, row, List.of());
       audit.record(handle, AuditEvent.minted(caller, kind, row.id()));
-      if (code != null) {
-        ShareLinks.attach(handle, id, code, signed.jwt()); // sealed under the code, for the link to resolve
+      if (sealedJwt != null) {
+        ShareLinks.attach(handle, id, sealedJwt);
       }
     });
     metrics.minted(kind);
@@ -354,9 +356,12 @@ public final class TokenCore {
     metrics.minted(kind);
   }
 
-  /** Inserts a minted token and its audit event in one transaction: neither commits without the other. */
+  /**
+   * Inserts a minted token and its audit event in one transaction: neither commits without the
+   * other (a commit that other mints may share, see GroupCommit).
+   */
   private void insert(TokenRow row, List<String> moduleIds, AuditEvent minted) {
-    database.jdbi().useTransaction(handle -> {
+    database.groupCommit().useTransaction(handle -> {
       insert(handle, row, moduleIds);
       audit.record(handle, minted);
     });

@@ -92,7 +92,7 @@ public final class TokenLifecycle {
   public Token revoke(Principal caller, TokenKind kind, String id) {
     caller.require(Scopes.TOKENS_REVOKE);
     find(caller, kind, id);
-    database.jdbi().useTransaction(handle -> {
+    database.groupCommit().useTransaction(handle -> {
       if (handle.attach(TokenRepository.class).revoke(caller.tenantId(), kind.name(), id, now(), caller.userId(),
           caller.tokenId()) > 0) {
         audit.record(handle, AuditEvent.by(caller, AuditAction.TOKEN_REVOKE, AuditEvent.TOKEN, id));

@@ -41,8 +41,9 @@ public final class Database implements AutoCloseable {
   private final HikariDataSource dataSource;
   private final Jdbi jdbi;
   private final LookupCache lookups;
+  private final GroupCommit groupCommit;
 
-  private Database(HikariDataSource dataSource, String url, int lookupCacheEntries) {
+  private Database(HikariDataSource dataSource, String url, int lookupCacheEntries, MeterRegistry metrics) {
     this.dataSource = dataSource;
     this.jdbi = Jdbi.create(dataSource).installPlugin(new SqlObjectPlugin());
     // Times travel as UTC OffsetDateTime so that every node reads the same instant,
@@ -58,6 +59,7 @@ public final class Database implements AutoCloseable {
       jdbi.registerRowMapper(SpecializedOnceMapper.factory(row));
     }
     this.lookups = LookupCache.attach(jdbi, url, lookupCacheEntries);
+    this.groupCommit = GroupCommit.attach(jdbi, url, metrics);
   }
 
   /** Opens a pool on {@code url}, migrates the schema to the newest version, and returns it. */
@@ -112,7 +114,7 @@ public final class Database implements AutoCloseable {
     HikariDataSource dataSource = new HikariDataSource(config);
     try {
       Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
-      return new Database(dataSource, url, lookupCacheEntries);
+      return new Database(dataSource, url, lookupCacheEntries, metrics);
     } catch (RuntimeException e) {
       dataSource.close();
       throw e;
@@ -126,6 +128,11 @@ public final class Database implements AutoCloseable {
   /** Tokens and users as last read, valid until a write commits (a pass-through for a shared store). */
   public LookupCache lookups() {
     return lookups;
+  }
+
+  /** Short write transactions (mints, revocations) that may share a commit with other callers'. */
+  public GroupCommit groupCommit() {
+    return groupCommit;
   }
 
   /** Whether {@code e} (or a cause) is a unique-constraint violation. */
@@ -193,6 +200,7 @@ public final class Database implements AutoCloseable {
 
   @Override
   public void close() {
+    groupCommit.close();
     dataSource.close();
   }
 

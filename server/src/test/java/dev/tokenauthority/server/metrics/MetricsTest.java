@@ -147,6 +147,15 @@ class MetricsTest {
       }
       assertThat(scrape.samples("tokenauthority_tokens_minted_total", Map.of())).hasSize(5);
 
+      // the six mints above, one after another: six commits of the embedded store, one mint each
+      // (the bootstrap token is written by the server's first start, not through the group commit)
+      if (TestStores.postgres()) {
+        assertThat(scrape.samples("tokenauthority_store_commit_batch_count", Map.of())).isEmpty();
+      } else {
+        assertThat(scrape.sum("tokenauthority_store_commit_batch_count", Map.of())).isEqualTo(6);
+        assertThat(scrape.sum("tokenauthority_store_commit_batch_sum", Map.of())).isEqualTo(6);
+      }
+
       // credentials refused by reason
       assertThat(scrape.sum("tokenauthority_auth_failures_total", Map.of("reason", "CREDENTIAL_MISSING"))).isEqualTo(2);
       assertThat(scrape.sum("tokenauthority_auth_failures_total", Map.of("reason", "CREDENTIAL_INVALID"))).isEqualTo(2);
