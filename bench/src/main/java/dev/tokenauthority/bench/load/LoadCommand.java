@@ -74,7 +74,7 @@ public final class LoadCommand implements Callable<Integer> {
         System.out.printf("Storing %,d workspace tokens first%n", preloadTokens);
         driver.repeat(operations.stream().filter(o -> o.name.equals(Operations.MINT_WORKSPACE)).findFirst()
             .orElseThrow(() -> new IllegalArgumentException("--preload-tokens needs mint_workspace in --ops")),
-            outstanding, preloadTokens);
+            setUpOutstanding(), preloadTokens);
       }
       List<Measurement> peaks = new ArrayList<>();
       List<Measurement> fixedRate = new ArrayList<>();
@@ -85,8 +85,7 @@ public final class LoadCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--revoke-pool must be 1 or more for the revoke run");
           }
           System.out.printf("Minting %,d workspace tokens for the revoke run%n", revokePool);
-          // fewer calls in flight than the server's default cap (40): a shed mint would end the run
-          driver.repeat(Operations.revokePoolMinter(session.fixture, revocable), Math.min(outstanding, 8), revokePool);
+          driver.repeat(Operations.revokePoolMinter(session.fixture, revocable), setUpOutstanding(), revokePool);
           revocable.freeze();
         }
         Measurement peak = driver.closedLoop(operation, outstanding, timing.warmup(), timing.duration());
@@ -122,6 +121,14 @@ public final class LoadCommand implements Callable<Integer> {
       }
       return all.stream().anyMatch(m -> m.firstFailure() != null) ? 1 : 0;
     }
+  }
+
+  /**
+   * Calls in flight per connection while storing tokens before a run: fewer, over all
+   * connections, than the server's default cap (40), since a shed mint ends the run.
+   */
+  private int setUpOutstanding() {
+    return Math.min(outstanding, 8);
   }
 
   private List<Operation<?, ?>> selected(List<Operation<?, ?>> operations, boolean hasEcho) {
