@@ -2,6 +2,7 @@ package dev.tokenauthority.bench.micro;
 
 import dev.tokenauthority.server.core.Secrets;
 import dev.tokenauthority.server.core.TokenKind;
+import dev.tokenauthority.server.store.Inserts;
 import dev.tokenauthority.server.store.Rows.TokenRow;
 import dev.tokenauthority.server.store.TokenRepository;
 import java.io.IOException;
@@ -48,11 +49,10 @@ public class RepositoryBench {
     repository = core.database.jdbi().onDemand(TokenRepository.class);
     storedHashes = new String[storedTokens];
     core.database.jdbi().useTransaction(handle -> {
-      TokenRepository inTransaction = handle.attach(TokenRepository.class);
       for (int i = 0; i < storedTokens; i++) {
         TokenRow row = workspaceRow();
         storedHashes[i] = row.secretHash();
-        inTransaction.insert(row, List.of());
+        Inserts.token(handle, row, List.of());
       }
     });
   }
@@ -65,7 +65,7 @@ public class RepositoryBench {
   @Benchmark
   public void insert() {
     TokenRow row = workspaceRow();
-    core.database.jdbi().useHandle(handle -> handle.attach(TokenRepository.class).insert(row, List.of()));
+    core.database.jdbi().useHandle(handle -> Inserts.token(handle, row, List.of()));
   }
 
   /** 16 inserts in one transaction: what one commit costs when it carries many mints. */
@@ -73,9 +73,8 @@ public class RepositoryBench {
   @OperationsPerInvocation(16)
   public void insert16PerCommit() {
     core.database.jdbi().useTransaction(handle -> {
-      TokenRepository inTransaction = handle.attach(TokenRepository.class);
       for (int i = 0; i < 16; i++) {
-        inTransaction.insert(workspaceRow(), List.of());
+        Inserts.token(handle, workspaceRow(), List.of());
       }
     });
   }

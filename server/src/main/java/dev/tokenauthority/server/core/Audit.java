@@ -3,6 +3,7 @@ package dev.tokenauthority.server.core;
 import dev.tokenauthority.server.store.AuditRepository;
 import dev.tokenauthority.server.store.Database;
 import dev.tokenauthority.server.store.DirectoryRepository;
+import dev.tokenauthority.server.store.Inserts;
 import dev.tokenauthority.server.store.Rows.AuditRow;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -78,7 +79,7 @@ public final class Audit {
 
   /** Records {@code event} within {@code handle}'s transaction: it commits or rolls back with the change. */
   public void record(Handle handle, AuditEvent event) {
-    handle.attach(AuditRepository.class).insert(row(event, now()));
+    Inserts.audit(handle, row(event, now()));
   }
 
   /** Records {@code event} on its own, for events that change nothing else. */

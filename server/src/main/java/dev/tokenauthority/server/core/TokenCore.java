@@ -3,6 +3,7 @@ package dev.tokenauthority.server.core;
 import com.auth0.jwt.JWT;
 import dev.tokenauthority.server.core.Directory.Module;
 import dev.tokenauthority.server.store.Database;
+import dev.tokenauthority.server.store.Inserts;
 import dev.tokenauthority.server.store.Rows.AccountRow;
 import dev.tokenauthority.server.store.Rows.TokenRow;
 import dev.tokenauthority.server.store.Rows.UserRow;
@@ -370,7 +371,7 @@ public final class TokenCore {
   /** Inserts a token within {@code handle}'s transaction; a taken unique name is ALREADY_EXISTS. */
   void insert(Handle handle, TokenRow row, List<String> moduleIds) {
     try {
-      handle.attach(TokenRepository.class).insert(row, moduleIds);
+      Inserts.token(handle, row, moduleIds);
     } catch (RuntimeException e) {
       throw Database.isUniqueViolation(e) && row.uniqueName() != null
           ? Failure.alreadyExists("token", "name", row.uniqueName()) : e;

@@ -14,12 +14,15 @@ import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 /** The audit log: append-only, listed newest first by (occurred_at, id). */
 public interface AuditRepository extends SqlObject {
 
-  @SqlUpdate("""
+  /** An event's row; within a mint's transaction {@link Inserts#audit} writes it. */
+  String INSERT = """
       INSERT INTO audit_events (id, occurred_at, tenant_id, actor_user_id, actor_token_id, action, target_type,
           target_id, outcome, reason, client_address, details)
       VALUES (:id, :occurredAt, :tenantId, :actorUserId, :actorTokenId, :action, :targetType,
           :targetId, :outcome, :reason, :clientAddress, :details)
-      """)
+      """;
+
+  @SqlUpdate(INSERT)
   void insert(@BindMethods AuditRow row);
 
   /**

@@ -8,16 +8,14 @@ import java.util.Optional;
 import org.jdbi.v3.sqlobject.SqlObject;
 import org.jdbi.v3.sqlobject.customizer.Bind;
 import org.jdbi.v3.sqlobject.customizer.BindList;
-import org.jdbi.v3.sqlobject.customizer.BindMethods;
-import org.jdbi.v3.sqlobject.statement.SqlBatch;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
-import org.jdbi.v3.sqlobject.transaction.Transaction;
 
 /** Tokens of every kind, found by id or by the hash of their secret, listed a page at a time. */
 public interface TokenRepository extends SqlObject {
 
-  @SqlUpdate("""
+  /** A token's row, as {@link Inserts#token} writes it. */
+  String INSERT = """
       INSERT INTO tokens (id, kind, tenant_id, user_id, created_by_user_id, created_by_token_id, name,
           unique_name, secret_hash, short_code_hash, scopes, resource_id, description, icon, uuid,
           signing_key_id, change_sequence, created_at, updated_at, expires_at, last_used_at, revoked_at,
@@ -26,22 +24,10 @@ public interface TokenRepository extends SqlObject {
           :uniqueName, :secretHash, :shortCodeHash, :scopes, :resourceId, :description, :icon, :uuid,
           :signingKeyId, :changeSequence, :createdAt, :updatedAt, :expiresAt, :lastUsedAt, :revokedAt,
           :updatedByUserId, :updatedByTokenId)
-      """)
-  void insertRow(@BindMethods TokenRow token);
+      """;
 
-  @SqlBatch("INSERT INTO token_modules (token_id, position, module_id) VALUES (:tokenId, :position, :moduleId)")
-  void insertModules(@Bind("tokenId") String tokenId, @Bind("position") List<Integer> positions,
-      @Bind("moduleId") List<String> moduleIds);
-
-  /** Inserts a token and the modules it grants atomically. */
-  @Transaction
-  default void insert(TokenRow token, List<String> moduleIds) {
-    insertRow(token);
-    if (!moduleIds.isEmpty()) {
-      List<Integer> positions = java.util.stream.IntStream.range(0, moduleIds.size()).boxed().toList();
-      insertModules(token.id(), positions, moduleIds);
-    }
-  }
+  /** One module an account API token grants, at its position in the grant. */
+  String INSERT_MODULE = "INSERT INTO token_modules (token_id, position, module_id) VALUES (:tokenId, :position, :moduleId)";
 
   @SqlQuery("SELECT * FROM tokens WHERE secret_hash = :hash")
   Optional<TokenRow> findBySecretHash(@Bind("hash") String secretHash);
