@@ -22,7 +22,7 @@ import org.jdbi.v3.core.Jdbi;
  * <p>Why: on the embedded H2 store ({@code WRITE_DELAY=0}) each commit writes every B-tree page
  * the transaction changed, so that a killed process loses nothing acknowledged; that write,
  * not the inserts, is what limits a mint. Twenty mints that share a commit share those pages
- * (JMH {@code RepositoryBench}: 16 inserts per commit ran about 4× as many inserts a second
+ * (JMH {@code RepositoryBench}: 16 inserts per commit ran 4–6× as many inserts a second
  * as one per commit). Durability is unchanged: a caller returns only after the commit that
  * carries its work.
  *

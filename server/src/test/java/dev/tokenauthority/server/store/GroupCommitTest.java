@@ -13,7 +13,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import org.jdbi.v3.core.Handle;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -71,7 +73,7 @@ class GroupCommitTest {
   }
 
   /** Runs {@code work} on its own thread and returns once that thread waits for its commit. */
-  <R> CompletableFuture<R> queued(java.util.function.Function<Handle, R> work) throws InterruptedException {
+  <R> CompletableFuture<R> queued(Function<Handle, R> work) throws InterruptedException {
     AtomicReference<Thread> thread = new AtomicReference<>();
     CompletableFuture<R> result = CompletableFuture.supplyAsync(() -> {
       thread.set(Thread.currentThread());
@@ -83,6 +85,14 @@ class GroupCommitTest {
       Thread.sleep(1);
     }
     return result;
+  }
+
+  /** As {@link #queued}, for work that inserts {@code id} and returns it. */
+  CompletableFuture<String> queuedInsert(String id) throws InterruptedException {
+    return queued(handle -> {
+      insert(handle, id);
+      return id;
+    });
   }
 
   static void await(CountDownLatch latch) {
@@ -98,7 +108,7 @@ class GroupCommitTest {
       future.get(10, TimeUnit.SECONDS);
     } catch (ExecutionException e) {
       return e.getCause();
-    } catch (java.util.concurrent.TimeoutException e) {
+    } catch (TimeoutException e) {
       throw new AssertionError("no outcome within 10 s", e);
     }
     throw new AssertionError("expected a failure, got a result");
@@ -120,19 +130,13 @@ class GroupCommitTest {
   void transactionsWaitingTogetherShareOneCommitAndAFailureRollsBackOnlyItsOwnStatements() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
     CompletableFuture<Void> held = holdCommitter(release);
-    CompletableFuture<String> first = queued(handle -> {
-      insert(handle, "a");
-      return "a";
-    });
+    CompletableFuture<String> first = queuedInsert("a");
     CompletableFuture<String> failing = queued(handle -> {
       insert(handle, "b");
       insert(handle, "a"); // taken by the transaction before it, in the same database transaction
       return "b";
     });
-    CompletableFuture<String> last = queued(handle -> {
-      insert(handle, "c");
-      return "c";
-    });
+    CompletableFuture<String> last = queuedInsert("c");
     release.countDown();
 
     held.get(10, TimeUnit.SECONDS);
@@ -159,10 +163,7 @@ class GroupCommitTest {
   void whenTheSharedTransactionBreaksEveryCallerFailsAndNothingIsStored() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
     CompletableFuture<Void> held = holdCommitter(release);
-    CompletableFuture<String> before = queued(handle -> {
-      insert(handle, "a");
-      return "a";
-    });
+    CompletableFuture<String> before = queuedInsert("a");
     CompletableFuture<String> breaking = queued(handle -> {
       try {
         handle.getConnection().close(); // the connection is lost mid-batch
@@ -171,10 +172,7 @@ class GroupCommitTest {
       }
       return "b";
     });
-    CompletableFuture<String> after = queued(handle -> {
-      insert(handle, "c");
-      return "c";
-    });
+    CompletableFuture<String> after = queuedInsert("c");
     release.countDown();
 
     held.get(10, TimeUnit.SECONDS); // a batch of its own, committed before the others were taken
@@ -197,10 +195,7 @@ class GroupCommitTest {
   void closingCommitsWhatWasGivenThenRefusesAsUnavailable() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
     CompletableFuture<Void> held = holdCommitter(release);
-    CompletableFuture<String> queued = queued(handle -> {
-      insert(handle, "a");
-      return "a";
-    });
+    CompletableFuture<String> queued = queuedInsert("a");
     CompletableFuture<Void> closing = CompletableFuture.runAsync(commits::close);
     Thread.sleep(50);
     assertThat(closing).isNotDone(); // it waits for the committer
