@@ -17,7 +17,6 @@ import javax.crypto.Mac;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
-import org.jdbi.v3.core.Handle;
 
 /**
  * Seed 001's share links ({@code short_link}, {@code <public url>/s/<code>}): while the fault
@@ -99,11 +98,6 @@ public final class ShareLinks {
           "This share link was minted before share links resolved; ask its owner for a new link.");
     }
     return target.replace(TOKEN_PLACEHOLDER, open(sealed, code, token.id()));
-  }
-
-  /** Stores, within {@code handle}'s transaction, the JWT of token {@code tokenId} as {@link #seal} sealed it. */
-  static void attach(Handle handle, String tokenId, String sealedJwt) {
-    handle.attach(TokenRepository.class).storeShareJwt(tokenId, sealedJwt);
   }
 
   /** base64(nonce || AES-256-GCM of {@code jwt}) under the code's key, bound to {@code tokenId}. */

@@ -345,7 +345,7 @@ public final class TokenCore {
       insert(handle, row, List.of());
       audit.record(handle, AuditEvent.minted(caller, kind, row.id()));
       if (sealedJwt != null) {
-        ShareLinks.attach(handle, id, sealedJwt);
+        Inserts.shareJwt(handle, id, sealedJwt);
       }
     });
     metrics.minted(kind);

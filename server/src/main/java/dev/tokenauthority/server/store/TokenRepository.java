@@ -115,15 +115,12 @@ public interface TokenRepository extends SqlObject {
   Optional<TokenRow> findByShortCodeHash(@Bind("hash") String shortCodeHash);
 
   /**
-   * Fills in the sealed JWT of a share link, in the transaction that inserted the token: a row no
-   * other transaction has seen, so this UPDATE, like {@link #TOUCH}, leaves the {@link LookupCache}
-   * valid (a fault mint does not empty it).
+   * Fills in the sealed JWT of a share link ({@link Inserts#shareJwt}, see V6__share_links.sql)
+   * in the transaction that inserted the token: a row no other transaction has seen, so this
+   * UPDATE, like {@link #TOUCH}, leaves the {@link LookupCache} valid (a fault mint does not
+   * empty it).
    */
   String STORE_SHARE_JWT = "UPDATE tokens SET share_jwt_sealed = :sealed WHERE id = :id";
-
-  /** Stores a share link's sealed JWT with its token just inserted (see V6__share_links.sql). */
-  @SqlUpdate(STORE_SHARE_JWT)
-  int storeShareJwt(@Bind("id") String id, @Bind("sealed") String sealed);
 
   /** A token's sealed share-link JWT, or null when it has none. */
   @SqlQuery("SELECT share_jwt_sealed FROM tokens WHERE id = :id")
