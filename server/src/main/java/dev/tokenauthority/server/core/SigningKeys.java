@@ -329,7 +329,7 @@ public final class SigningKeys {
     try {
       ECPrivateKey privateKey = (ECPrivateKey) KeyFactory.getInstance("EC").generatePrivate(
           new PKCS8EncodedKeySpec(masterKey.open(row.privateKeySealed(), row.kid())));
-      return new Signer(row.kid(), Algorithm.ECDSA256(publicKey(row.kid(), row.publicKey()), privateKey));
+      return new Signer(row.kid(), new Es256(publicKey(row.kid(), row.publicKey()), privateKey));
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("signing key " + row.kid() + " cannot be loaded", e);
     }
