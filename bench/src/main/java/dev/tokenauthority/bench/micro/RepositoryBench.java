@@ -52,7 +52,7 @@ public class RepositoryBench {
       for (int i = 0; i < storedTokens; i++) {
         TokenRow row = workspaceRow();
         storedHashes[i] = row.secretHash();
-        Inserts.token(handle, row, List.of());
+        Inserts.token(handle, row, List.of(), null);
       }
     });
   }
@@ -65,7 +65,7 @@ public class RepositoryBench {
   @Benchmark
   public void insert() {
     TokenRow row = workspaceRow();
-    core.database.jdbi().useHandle(handle -> Inserts.token(handle, row, List.of()));
+    core.database.jdbi().useHandle(handle -> Inserts.token(handle, row, List.of(), null));
   }
 
   /** 16 inserts in one transaction: what one commit costs when it carries many mints. */
@@ -74,7 +74,7 @@ public class RepositoryBench {
   public void insert16PerCommit() {
     core.database.jdbi().useTransaction(handle -> {
       for (int i = 0; i < 16; i++) {
-        Inserts.token(handle, workspaceRow(), List.of());
+        Inserts.token(handle, workspaceRow(), List.of(), null);
       }
     });
   }

@@ -110,7 +110,7 @@ public final class Tenants {
       DirectoryRepository repository = handle.attach(DirectoryRepository.class);
       repository.insertTenant(tenant);
       repository.insertUser(admin);
-      tokens.insert(handle, token.row(), List.of());
+      tokens.insert(handle, token.row(), List.of(), null);
       if (bootstrap) {
         repository.markBootstrapped(tenant.id(), now);
       }

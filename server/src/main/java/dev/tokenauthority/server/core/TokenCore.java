@@ -342,11 +342,8 @@ public final class TokenCore {
     // Sealed under the code, for the link to resolve; before the transaction, which may carry other mints.
     String sealedJwt = code == null ? null : ShareLinks.seal(code, id, signed.jwt());
     database.groupCommit().useTransaction(handle -> {
-      insert(handle, row, List.of());
+      insert(handle, row, List.of(), sealedJwt);
       audit.record(handle, AuditEvent.minted(caller, kind, row.id()));
-      if (sealedJwt != null) {
-        Inserts.shareJwt(handle, id, sealedJwt);
-      }
     });
     metrics.minted(kind);
     return new IssuedJwt(row, signed.jwt(), code == null ? null : publicUrl + "/s/" + code);
@@ -363,15 +360,18 @@ public final class TokenCore {
    */
   private void insert(TokenRow row, List<String> moduleIds, AuditEvent minted) {
     database.groupCommit().useTransaction(handle -> {
-      insert(handle, row, moduleIds);
+      insert(handle, row, moduleIds, null);
       audit.record(handle, minted);
     });
   }
 
-  /** Inserts a token within {@code handle}'s transaction; a taken unique name is ALREADY_EXISTS. */
-  void insert(Handle handle, TokenRow row, List<String> moduleIds) {
+  /**
+   * Inserts a token within {@code handle}'s transaction, with its share link's sealed JWT or
+   * null; a taken unique name is ALREADY_EXISTS.
+   */
+  void insert(Handle handle, TokenRow row, List<String> moduleIds, String shareJwtSealed) {
     try {
-      Inserts.token(handle, row, moduleIds);
+      Inserts.token(handle, row, moduleIds, shareJwtSealed);
     } catch (RuntimeException e) {
       throw Database.isUniqueViolation(e) && row.uniqueName() != null
           ? Failure.alreadyExists("token", "name", row.uniqueName()) : e;

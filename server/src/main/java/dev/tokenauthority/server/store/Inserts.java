@@ -7,8 +7,7 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.PreparedBatch;
 
 /**
- * The rows a mint writes (its token, the modules it grants, a share link's sealed JWT, an audit
- * event), on a handle whose
+ * The rows a mint writes (its token, the modules it grants, an audit event), on a handle whose
  * transaction the caller opened. Not through an attached repository: {@code Handle.attach}
  * builds an invoker for every method of the interface each time, which took 19% of the group
  * committer's time (JFR), once per mint.
@@ -16,9 +15,12 @@ import org.jdbi.v3.core.statement.PreparedBatch;
 public final class Inserts {
   private Inserts() {}
 
-  /** Inserts {@code token} and, in order, the modules it grants (none for most kinds). */
-  public static void token(Handle handle, TokenRow token, List<String> moduleIds) {
-    handle.createUpdate(TokenRepository.INSERT).bindMethods(token).execute();
+  /**
+   * Inserts {@code token} and, in order, the modules it grants (none for most kinds), with its
+   * share link's sealed JWT (see V6__share_links.sql), or null when it has no share link.
+   */
+  public static void token(Handle handle, TokenRow token, List<String> moduleIds, String shareJwtSealed) {
+    handle.createUpdate(TokenRepository.INSERT).bindMethods(token).bind("shareJwtSealed", shareJwtSealed).execute();
     if (moduleIds.isEmpty()) {
       return;
     }
@@ -27,14 +29,6 @@ public final class Inserts {
       modules.bind("tokenId", token.id()).bind("position", position).bind("moduleId", moduleIds.get(position)).add();
     }
     modules.execute();
-  }
-
-  /**
-   * Fills in the sealed JWT of the share link of token {@code tokenId}, inserted by the same
-   * transaction (see {@link TokenRepository#STORE_SHARE_JWT}).
-   */
-  public static void shareJwt(Handle handle, String tokenId, String sealedJwt) {
-    handle.createUpdate(TokenRepository.STORE_SHARE_JWT).bind("id", tokenId).bind("sealed", sealedJwt).execute();
   }
 
   /** Inserts one audit event. */

@@ -26,8 +26,7 @@ import org.jdbi.v3.core.statement.StatementCustomizer;
  * once. INSERTs leave entries valid: a new row cannot change one already read, and misses are
  * not cached. A thread inside a transaction that has written reads the database, uncached: it
  * may see its own uncommitted rows. Only last-use bookkeeping ({@link TokenRepository#TOUCH}) updates without
- * moving the version; its caller {@linkplain #forget forgets} that one token instead. (So does
- * {@link TokenRepository#STORE_SHARE_JWT}, which completes a row its own transaction inserted.)
+ * moving the version; its caller {@linkplain #forget forgets} that one token instead.
  *
  * <p>This is sound only where every write goes through this process: the embedded H2 store,
  * which H2's file lock gives to one process. A store that other servers write (PostgreSQL, an
@@ -139,13 +138,13 @@ public final class LookupCache {
   }
 
   /**
-   * Whether a statement may change a row already read: anything but a read, an insert, last-use
-   * bookkeeping, or completing a token its own transaction inserted.
+   * Whether a statement may change a row already read: anything but a read, an insert, or
+   * last-use bookkeeping.
    */
   static boolean movesVersion(String sql) {
     String statement = sql.stripLeading();
     return !(startsWithIgnoreCase(statement, "SELECT") || startsWithIgnoreCase(statement, "INSERT")
-        || statement.equals(TokenRepository.TOUCH) || statement.equals(TokenRepository.STORE_SHARE_JWT));
+        || statement.equals(TokenRepository.TOUCH));
   }
 
   private static boolean startsWithIgnoreCase(String text, String prefix) {

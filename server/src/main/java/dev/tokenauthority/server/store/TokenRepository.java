@@ -19,11 +19,11 @@ public interface TokenRepository extends SqlObject {
       INSERT INTO tokens (id, kind, tenant_id, user_id, created_by_user_id, created_by_token_id, name,
           unique_name, secret_hash, short_code_hash, scopes, resource_id, description, icon, uuid,
           signing_key_id, change_sequence, created_at, updated_at, expires_at, last_used_at, revoked_at,
-          updated_by_user_id, updated_by_token_id)
+          updated_by_user_id, updated_by_token_id, share_jwt_sealed)
       VALUES (:id, :kind, :tenantId, :userId, :createdByUserId, :createdByTokenId, :name,
           :uniqueName, :secretHash, :shortCodeHash, :scopes, :resourceId, :description, :icon, :uuid,
           :signingKeyId, :changeSequence, :createdAt, :updatedAt, :expiresAt, :lastUsedAt, :revokedAt,
-          :updatedByUserId, :updatedByTokenId)
+          :updatedByUserId, :updatedByTokenId, :shareJwtSealed)
       """;
 
   /** One module an account API token grants, at its position in the grant. */
@@ -113,14 +113,6 @@ public interface TokenRepository extends SqlObject {
   /** The token whose share link's code has this hash (the column is unique). */
   @SqlQuery("SELECT * FROM tokens WHERE short_code_hash = :hash")
   Optional<TokenRow> findByShortCodeHash(@Bind("hash") String shortCodeHash);
-
-  /**
-   * Fills in the sealed JWT of a share link ({@link Inserts#shareJwt}, see V6__share_links.sql)
-   * in the transaction that inserted the token: a row no other transaction has seen, so this
-   * UPDATE, like {@link #TOUCH}, leaves the {@link LookupCache} valid (a fault mint does not
-   * empty it).
-   */
-  String STORE_SHARE_JWT = "UPDATE tokens SET share_jwt_sealed = :sealed WHERE id = :id";
 
   /** A token's sealed share-link JWT, or null when it has none. */
   @SqlQuery("SELECT share_jwt_sealed FROM tokens WHERE id = :id")

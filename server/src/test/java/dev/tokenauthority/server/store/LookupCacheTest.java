@@ -116,13 +116,11 @@ class LookupCacheTest {
   }
 
   @Test
-  void insertsLastUseBookkeepingAndShareLinksOfNewTokensLeaveEntriesValid() {
+  void insertsAndLastUseBookkeepingLeaveEntriesValid() {
     email();
     directory.insertUser(user("usr_2", "grace@example.com"));
     database.jdbi().useHandle(handle -> handle.createUpdate(TokenRepository.TOUCH)
         .bind("id", "tok_none").bind("now", NOW).bind("since", NOW).execute());
-    database.jdbi().useHandle(handle -> handle.createUpdate(TokenRepository.STORE_SHARE_JWT)
-        .bind("id", "tok_none").bind("sealed", "x").execute());
     email();
     assertThat(loads).hasValue(1);
   }
@@ -194,6 +192,5 @@ class LookupCacheTest {
   void everyStatementButReadsAndInsertsMovesTheVersion(String sql, boolean moves) {
     assertThat(LookupCache.movesVersion(sql)).isEqualTo(moves);
     assertThat(LookupCache.movesVersion(TokenRepository.TOUCH)).isFalse();
-    assertThat(LookupCache.movesVersion(TokenRepository.STORE_SHARE_JWT)).isFalse();
   }
 }
