@@ -20,7 +20,6 @@ import dev.tokenauthority.server.core.TokenLifecycle;
 import dev.tokenauthority.server.gateway.RestGateway;
 import dev.tokenauthority.server.metrics.Metrics;
 import dev.tokenauthority.server.store.Database;
-import dev.tokenauthority.server.transport.CallExecutor;
 import dev.tokenauthority.server.transport.ServerTls;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.ManagedChannel;
@@ -39,7 +38,6 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
@@ -76,8 +74,6 @@ public final class TokenAuthorityServer implements AutoCloseable {
   private final DeadlineInterceptor deadline;
   /** The one cap on concurrently executing API calls, gRPC and REST together. */
   private final CallLimiter limiter;
-  /** The threads every call runs on, gRPC's and the REST gateway's; created by {@link #start}. */
-  private ThreadPoolExecutor callExecutor;
   /** The TLS of the gRPC port and the REST gateway, or null for plaintext. */
   private final ServerTls tls;
 
@@ -130,8 +126,7 @@ public final class TokenAuthorityServer implements AutoCloseable {
   /**
    * Adds the API, health and reflection services to {@code builder} and starts serving, with
    * the {@link TransportLimits} on message and metadata size (whatever the transport's own
-   * defaults: grpc-java's are 4 MiB and 8 KiB). Calls run on the server's {@link CallExecutor},
-   * whatever executor {@code builder} had. With TLS configured, {@code builder} must be a
+   * defaults: grpc-java's are 4 MiB and 8 KiB). With TLS configured, {@code builder} must be a
    * {@link NettyServerBuilder} (the TLS is set on it).
    */
   public TokenAuthorityServer start(ServerBuilder<?> builder) throws IOException {
@@ -141,8 +136,7 @@ public final class TokenAuthorityServer implements AutoCloseable {
       }
       netty.sslContext(tls.grpcContext());
     }
-    callExecutor = CallExecutor.create(limiter.maxConcurrentCalls() + limiter.maxQueuedCalls());
-    configure(builder);
+    limit(builder);
     services.forEach(builder::addService);
     builder.addService(health.getHealthService()).addService(ProtoReflectionServiceV1.newInstance());
     if (metrics != null) {
@@ -164,23 +158,23 @@ public final class TokenAuthorityServer implements AutoCloseable {
     return this;
   }
 
-  /** Sets the call executor and the {@link TransportLimits} a gRPC server enforces itself. */
-  private ServerBuilder<?> configure(ServerBuilder<?> builder) {
-    return builder.executor(callExecutor).maxInboundMessageSize(TransportLimits.MAX_MESSAGE_BYTES)
+  /** Sets the {@link TransportLimits} a gRPC server enforces itself. */
+  static ServerBuilder<?> limit(ServerBuilder<?> builder) {
+    return builder.maxInboundMessageSize(TransportLimits.MAX_MESSAGE_BYTES)
         .maxInboundMetadataSize(TransportLimits.TRANSPORT_METADATA_BYTES)
         .intercept(new MetadataLimitInterceptor()); // added before metrics': metrics counts its refusals
   }
 
   /**
    * The REST gateway calls the same service definitions (interceptors included) through an
-   * in-process server. Its handlers run on the call executor, not on the HTTP worker's thread:
+   * in-process server. Its handlers run on gRPC's executor, not on the HTTP worker's thread:
    * a worker blocked inside a handler could not receive the call's DEADLINE_EXCEEDED, so the
    * server-side deadline (and the gateway's own) would not bound REST calls.
    */
   private void startGateway() throws IOException {
     String name = "rest-gateway-" + UUID.randomUUID();
     InProcessServerBuilder backend = InProcessServerBuilder.forName(name);
-    configure(backend);
+    limit(backend);
     services.forEach(backend::addService);
     if (metrics != null) {
       backend.intercept(metrics.grpcInterceptor(Metrics.REST)); // REST calls count too, as transport="rest"
@@ -288,9 +282,6 @@ public final class TokenAuthorityServer implements AutoCloseable {
         server.shutdownNow();
         server.awaitTermination(5, TimeUnit.SECONDS);
       }
-    }
-    if (callExecutor != null) {
-      callExecutor.shutdown(); // after the servers: no call is left to run on it
     }
     audit.flush(); // the count of failed authentications not recorded one by one, if any
     database.close();

@@ -11,9 +11,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -21,8 +18,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * A test-only gRPC service whose one method holds its call until the test releases it: a
  * deterministic way to keep calls in flight (and, put under the server's call limiter, to
- * occupy its slots). Each call counts {@link #entered} once its handler runs (and records its
- * thread's name), then waits for {@link #release()} (at most 60 s) and answers its request back.
+ * occupy its slots). Each call counts {@link #entered} once its handler runs, then waits for
+ * {@link #release()} (at most 60 s) and answers its request back.
  */
 public final class HoldService {
   public static final MethodDescriptor<String, String> HOLD = MethodDescriptor.<String, String>newBuilder()
@@ -34,12 +31,10 @@ public final class HoldService {
 
   private final Semaphore entered = new Semaphore(0);
   private final CountDownLatch released = new CountDownLatch(1);
-  private final Queue<String> threads = new ConcurrentLinkedQueue<>();
 
   public ServerServiceDefinition service() {
     return ServerServiceDefinition.builder("test.Hold")
         .addMethod(HOLD, ServerCalls.asyncUnaryCall((request, response) -> {
-          threads.add(Thread.currentThread().getName());
           entered.release();
           try {
             released.await(60, TimeUnit.SECONDS);
@@ -55,11 +50,6 @@ public final class HoldService {
   /** Waits until {@code calls} more calls are being held; whether they were within 30 s. */
   public boolean awaitEntered(int calls) throws InterruptedException {
     return entered.tryAcquire(calls, 30, TimeUnit.SECONDS);
-  }
-
-  /** The names of the threads the calls were held on, in the order they entered. */
-  public List<String> threadNames() {
-    return List.copyOf(threads);
   }
 
   /** Lets every held call (and every later one) answer. */
